@@ -1,0 +1,3 @@
+"""likelygrad: deep learning as maximum-likelihood estimation, on NumPy."""
+
+__version__ = "0.1.0"
