@@ -1,0 +1,49 @@
+"""The array module, default dtype and the global random generator.
+
+Everything numeric in likelygrad goes through NumPy; this is the one file that decides which
+array library and which floating dtype are used by default.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+xp = np
+"""The array module (NumPy)."""
+
+float32 = np.float32
+float64 = np.float64
+
+_default_dtype: np.dtype = np.dtype(np.float32)
+_generator: np.random.Generator = np.random.default_rng(0)
+
+
+def get_default_dtype() -> np.dtype:
+    """The dtype given to Python numbers and lists (float32 unless changed)."""
+    return _default_dtype
+
+
+def set_default_dtype(dtype: type | np.dtype | str) -> None:
+    """Set the dtype for Python numbers and lists: float32 or float64."""
+    global _default_dtype
+    d = np.dtype(dtype)
+    if d not in (np.float32, np.float64):
+        raise TypeError(f"set_default_dtype: expected float32 or float64, got {d}")
+    _default_dtype = d
+
+
+def manual_seed(seed: int) -> np.random.Generator:
+    """Reseed the global generator used by initializers, dropout and shuffling; returns it."""
+    global _generator
+    _generator = np.random.default_rng(seed)
+    return _generator
+
+
+def default_generator() -> np.random.Generator:
+    """The global generator (reset by `manual_seed`)."""
+    return _generator
+
+
+def is_float(dtype: np.dtype) -> bool:
+    """True for the floating dtypes a gradient can have."""
+    return dtype.kind == "f"

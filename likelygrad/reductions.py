@@ -1,0 +1,169 @@
+"""Reductions and the log-space primitives that keep likelihoods finite.
+
+Same contract as `ops.py`: forward on arrays, backward returns the vector-Jacobian products.
+`logsumexp`, `log_softmax` and the two fused log-likelihoods subtract the maximum before
+exponentiating, so logits of ±1000 give finite values and gradients.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .ops import Op, sigmoid
+
+
+def normalize_axis(axis: int | tuple[int, ...] | None, ndim: int) -> tuple[int, ...]:
+    """`axis` as a sorted tuple of non-negative axes (all axes for None); checks the range."""
+    if axis is None:
+        return tuple(range(ndim))
+    axes = (axis,) if isinstance(axis, int | np.integer) else tuple(axis)
+    out = []
+    for a in axes:
+        if not -ndim <= a < max(ndim, 1):
+            raise ValueError(f"axis {a} is out of range for a tensor with {ndim} dimensions")
+        out.append(int(a) % max(ndim, 1))
+    return tuple(sorted(out))
+
+
+def _expand(g: np.ndarray, axes: tuple[int, ...], keepdims: bool) -> np.ndarray:
+    """Reshape a reduced gradient so it broadcasts against the input of the reduction."""
+    return g if keepdims or not axes else np.expand_dims(g, axes)
+
+
+class Sum(Op):  # z = Σ x over axes;  dz/dx_i = 1: the gradient is copied back along those axes
+    @staticmethod
+    def forward(ctx, x, axis=None, keepdims=False):
+        axes = normalize_axis(axis, x.ndim)
+        ctx.saved = (x.shape, axes, keepdims)
+        return x.sum(axis=axes, keepdims=keepdims)
+
+    @staticmethod
+    def backward(ctx, g):
+        shape, axes, keepdims = ctx.saved
+        return (np.broadcast_to(_expand(g, axes, keepdims), shape),)
+
+
+class Mean(Op):  # z = (1/n) Σ x;  dz/dx_i = 1/n
+    @staticmethod
+    def forward(ctx, x, axis=None, keepdims=False):
+        axes = normalize_axis(axis, x.ndim)
+        ctx.saved = (x.shape, axes, keepdims)
+        return x.mean(axis=axes, keepdims=keepdims)
+
+    @staticmethod
+    def backward(ctx, g):
+        shape, axes, keepdims = ctx.saved
+        n = int(np.prod([shape[a] for a in axes]))
+        return (np.broadcast_to(_expand(g, axes, keepdims) / n, shape),)
+
+
+class Max(Op):  # z = max x;  the gradient goes to the maximal entries, split evenly among ties
+    @staticmethod
+    def forward(ctx, x, axis=None, keepdims=False):
+        axes = normalize_axis(axis, x.ndim)
+        if x.size == 0:
+            raise ValueError(f"max: cannot reduce an empty tensor of shape {x.shape}")
+        m = x.max(axis=axes, keepdims=True)
+        ctx.saved = (x, m, axes, keepdims)
+        return m if keepdims else m.reshape([n for i, n in enumerate(x.shape) if i not in axes])
+
+    @staticmethod
+    def backward(ctx, g):
+        x, m, axes, keepdims = ctx.saved
+        mask = x == m
+        return (_expand(g, axes, keepdims) * mask / mask.sum(axis=axes, keepdims=True),)
+
+
+def _logsumexp(x: np.ndarray, axes: tuple[int, ...]) -> np.ndarray:
+    """log Σ e^x = m + log Σ e^(x - m) with m = max x (keepdims): no overflow, no log 0."""
+    m = x.max(axis=axes, keepdims=True)
+    m = np.where(np.isfinite(m), m, 0)  # all -inf (or an inf) along the axis: do not subtract it
+    return m + np.log(np.exp(x - m).sum(axis=axes, keepdims=True))
+
+
+class LogSumExp(Op):  # z = log Σ e^x;  dz/dx = e^(x - z) = softmax(x)
+    @staticmethod
+    def forward(ctx, x, axis=None, keepdims=False):
+        axes = normalize_axis(axis, x.ndim)
+        z = _logsumexp(x, axes)
+        ctx.saved = (x, z, axes, keepdims)
+        return z if keepdims else z.reshape([n for i, n in enumerate(x.shape) if i not in axes])
+
+    @staticmethod
+    def backward(ctx, g):
+        x, z, axes, keepdims = ctx.saved
+        return (_expand(g, axes, keepdims) * np.exp(x - z),)
+
+
+class Softmax(Op):  # s = e^x / Σ e^x;  Jᵀg = s ⊙ (g - Σ g s)
+    @staticmethod
+    def forward(ctx, x, axis=-1):
+        e = np.exp(x - x.max(axis=axis, keepdims=True))
+        s = e / e.sum(axis=axis, keepdims=True)
+        ctx.saved = (s, axis)
+        return s
+
+    @staticmethod
+    def backward(ctx, g):
+        s, axis = ctx.saved
+        return (s * (g - (g * s).sum(axis=axis, keepdims=True)),)
+
+
+class LogSoftmax(Op):  # z = x - logsumexp(x);  Jᵀg = g - softmax(x) Σ g
+    @staticmethod
+    def forward(ctx, x, axis=-1):
+        z = x - _logsumexp(x, normalize_axis(axis, x.ndim))
+        ctx.saved = (z, axis)
+        return z
+
+    @staticmethod
+    def backward(ctx, g):
+        z, axis = ctx.saved
+        return (g - np.exp(z) * g.sum(axis=axis, keepdims=True),)
+
+
+class CategoricalLogProb(Op):
+    """log p(y | logits) = logits[y] - logsumexp(logits), per example (classes on the last axis).
+
+    d/dlogits = onehot(y) - softmax(logits): the fused form costs one exp and no one-hot matrix.
+    """
+
+    @staticmethod
+    def forward(ctx, logits, labels=None):
+        k = logits.shape[-1]
+        flat = logits.reshape(-1, k)
+        idx = labels.reshape(-1)
+        m = flat.max(axis=1, keepdims=True)
+        e = np.exp(flat - m)
+        s = e.sum(axis=1, keepdims=True)
+        rows = np.arange(flat.shape[0])
+        out = flat[rows, idx] - (m + np.log(s))[:, 0]
+        if ctx.needs[0]:
+            ctx.saved = (e / s, idx, rows, logits.shape)
+        return out.reshape(labels.shape)
+
+    @staticmethod
+    def backward(ctx, g):
+        p, idx, rows, shape = ctx.saved
+        g = g.reshape(-1)
+        grad = p * -g[:, None]
+        grad[rows, idx] += g
+        return (grad.reshape(shape),)
+
+
+class BernoulliLogProb(Op):
+    """log p(y | logit l) = y log σ(l) + (1 - y) log(1 - σ(l)) = y l - softplus(l).
+
+    d/dl = y - σ(l);  d/dy = l (only needed for soft, learned targets).
+    """
+
+    @staticmethod
+    def forward(ctx, logits, y):
+        ctx.saved = (logits, y)
+        return y * logits - (np.maximum(logits, 0) + np.log1p(np.exp(-np.abs(logits))))
+
+    @staticmethod
+    def backward(ctx, g):
+        logits, y = ctx.saved
+        gl = g * (y - sigmoid(logits)) if ctx.needs[0] else None
+        return gl, (g * logits if ctx.needs[1] else None)

@@ -1,0 +1,103 @@
+"""Tensor construction, dtype rules and the NumPy/PyTorch-style surface."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import likelygrad as lg
+
+
+def test_python_numbers_and_lists_become_float32():
+    assert lg.tensor(1).dtype == np.float32
+    assert lg.tensor([1, 2, 3]).dtype == np.float32
+    assert lg.tensor([[1.5]]).dtype == np.float32
+
+
+def test_numpy_arrays_keep_their_dtype():
+    assert lg.tensor(np.zeros(2)).dtype == np.float64
+    assert lg.tensor(np.zeros(2, np.float32)).dtype == np.float32
+    assert lg.tensor(np.zeros(2, np.int64)).dtype == np.int64
+    assert lg.tensor([1, 2], dtype=lg.float64).dtype == np.float64
+
+
+def test_tensor_copies_and_from_numpy_shares():
+    a = np.zeros(3)
+    t = lg.tensor(a)
+    a[0] = 1
+    assert t.numpy()[0] == 0
+    assert np.shares_memory(lg.from_numpy(a).numpy(), a)
+
+
+def test_integer_and_bool_data_cannot_require_grad():
+    with pytest.raises(TypeError, match="only floating-point tensors can require gradients"):
+        lg.tensor(np.arange(3), requires_grad=True)
+    with pytest.raises(TypeError, match="bool"):
+        lg.tensor(np.array([True]), requires_grad=True)
+
+
+def test_attributes_and_conversions():
+    t = lg.tensor([[1.0, 2.0], [3.0, 4.0]], requires_grad=True)
+    assert t.shape == (2, 2) and t.ndim == 2 and t.requires_grad and t.grad is None
+    assert np.asarray(t).shape == (2, 2) and isinstance(t.numpy(), np.ndarray)
+    assert t[1, 1].item() == 4.0 and float(t.sum()) == 10.0
+    with pytest.raises(ValueError, match="one-element"):
+        t.item()
+    d = t.detach()
+    assert not d.requires_grad and np.shares_memory(d.numpy(), t.numpy())
+    assert "requires_grad=True" in repr(t) and repr(t).startswith("tensor([[1., 2.]")
+    assert "op=mul" in repr(t * 2) and "dtype=float64" in repr(lg.tensor(np.ones(1)))
+
+
+def test_reflected_operators_with_numpy_arrays_and_numbers():
+    x = lg.tensor([1.0, 2.0], requires_grad=True)
+    for y in (np.array([3.0, 4.0]) - x, 3.0 - x, np.ones(2) * x, 2 / x, np.ones(2) @ x):
+        assert isinstance(y, lg.Tensor) and y.requires_grad
+
+
+def test_torch_style_keywords():
+    x = lg.tensor(np.arange(6.0).reshape(2, 3))
+    np.testing.assert_allclose(x.sum(dim=1, keepdim=True).numpy(), [[3], [12]])
+    np.testing.assert_allclose(x.mean(axis=0).numpy(), [1.5, 2.5, 3.5])
+    np.testing.assert_allclose(x.softmax(dim=0).numpy().sum(0), 1)
+    assert lg.cat([x, x], dim=1).shape == (2, 6)
+    with pytest.raises(TypeError, match="unexpected keyword"):
+        x.sum(axes=1)
+
+
+def test_transpose_conventions():
+    x = lg.tensor(np.zeros((2, 3, 4)))
+    assert x.T.shape == (4, 3, 2) and x.transpose().shape == (4, 3, 2)
+    assert x.transpose(1, 2, 0).shape == (3, 4, 2)
+    assert x.transpose(0, 2).shape == (4, 3, 2)  # PyTorch's two-axis swap
+    assert lg.tensor(np.zeros((2, 3))).transpose(1, 0).shape == (3, 2)
+
+
+def test_argmax_and_comparisons_are_constants():
+    x = lg.tensor([[1.0, 3.0, 2.0]], requires_grad=True)
+    assert x.argmax(axis=1).numpy().tolist() == [1]
+    assert (x > 1.5).dtype == bool and not (x > 1.5).requires_grad
+
+
+def test_stable_primitives_at_extreme_logits():
+    z = lg.tensor(np.array([-1000.0, 0.0, 1000.0]), requires_grad=True)
+    assert z.log_sigmoid().numpy()[0] == -1000.0
+    for f in (
+        lambda t: t.log_sigmoid(),
+        lambda t: t.softplus(),
+        lambda t: t.sigmoid(),
+        lambda t: t.log_softmax(0),
+        lambda t: t.softmax(0),
+        lambda t: t.logsumexp(0),
+    ):
+        z.grad = None
+        out = f(z)
+        out.sum().backward()
+        assert np.all(np.isfinite(out.numpy())) and np.all(np.isfinite(z.grad))
+    assert lg.tensor([1000.0, 1000.0]).logsumexp().item() == pytest.approx(1000 + np.log(2))
+
+
+def test_getitem_gradient_scatter_accumulates_repeats():
+    x = lg.tensor(np.arange(4.0), requires_grad=True)
+    x[[0, 0, 2]].sum().backward()
+    np.testing.assert_allclose(x.grad, [2, 0, 1, 0])
