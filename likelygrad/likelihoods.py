@@ -1,0 +1,219 @@
+"""Likelihoods: the probability a model assigns to the data, the object deep learning maximizes.
+
+A network maps x to the parameters of a distribution over y (logits for Bernoulli and
+Categorical, a mean and a scale for Gaussian). Training by maximum likelihood maximizes
+Σ_i log p(y_i | x_i; θ): IID examples multiply, so their logs add. Every log-probability here is
+computed from logits in log space, so values and gradients stay finite at logits of ±1000:
+    Bernoulli:   log p(y) = y log σ(l) + (1 - y) log(1 - σ(l)) = y l - softplus(l)
+    Categorical: log p(y) = l_y - logsumexp(l)
+    Gaussian:    log p(y) = -(y - μ)² / 2σ² - log σ - ½ log 2π
+
+Weight decay fits here too: a Gaussian prior θ ~ N(0, 1/λ) adds log p(θ) = -λ/2 ‖θ‖² + const to
+the log-likelihood, so maximizing likelihood + prior (MAP estimation) is maximum likelihood with
+an L2 penalty — the `weight_decay` of the optimizers.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+
+from .backend import default_generator
+from .reductions import BernoulliLogProb, CategoricalLogProb
+from .tensor import Tensor, apply, as_tensor
+
+_HALF_LOG_2PI = 0.5 * math.log(2 * math.pi)
+
+
+def _param(x: Any, name: str, cls: str) -> Tensor:
+    if x is None:
+        raise TypeError(f"{cls}: {name}= is required")
+    t = as_tensor(x)
+    if t.dtype.kind != "f":
+        t = t.astype(np.float32)
+    return t
+
+
+def _rng(seed: int | np.random.Generator | None) -> np.random.Generator:
+    if isinstance(seed, np.random.Generator):
+        return seed
+    return default_generator() if seed is None else np.random.default_rng(seed)
+
+
+def _sample_shape(n: int | None, shape: tuple[int, ...]) -> tuple[int, ...]:
+    return shape if n is None else (n, *shape)
+
+
+class Distribution:
+    """Base class: `log_prob(y)` per example, `nll(y)` its negated mean, and friends."""
+
+    def log_prob(self, y: Any) -> Tensor:
+        raise NotImplementedError
+
+    def nll(self, y: Any, reduction: str = "mean") -> Tensor:
+        """Negative log-likelihood in nats: -mean (or -sum, or per example) of `log_prob(y)`."""
+        lp = self.log_prob(y)
+        if reduction == "mean":
+            return -lp.mean()
+        if reduction == "sum":
+            return -lp.sum()
+        if reduction == "none":
+            return -lp
+        raise ValueError(f"reduction must be 'mean', 'sum' or 'none', got {reduction!r}")
+
+
+class Bernoulli(Distribution):
+    """A coin per element with P(y = 1) = σ(logits): one logistic-regression unit's output."""
+
+    def __init__(self, logits: Any) -> None:
+        self.logits = _param(logits, "logits", "Bernoulli")
+
+    @property
+    def probs(self) -> Tensor:
+        """σ(logits) = P(y = 1)."""
+        return self.logits.sigmoid()
+
+    mean = probs
+
+    def log_prob(self, y: Any) -> Tensor:
+        """y l - softplus(l) for targets y in [0, 1] (soft targets allowed), per element."""
+        y = as_tensor(y, self.logits)
+        if y.shape != self.logits.shape:
+            raise ValueError(
+                f"Bernoulli.log_prob: logits {self.logits.shape} and targets {y.shape} differ in "
+                "shape; give one target per logit (e.g. logits.reshape(-1) for an (N, 1) output)"
+            )
+        v = y.data
+        bad = (v < 0) | (v > 1) | np.isnan(v)
+        if bad.any():
+            raise ValueError(
+                f"Bernoulli.log_prob: targets must lie in [0, 1]; got {v[bad].flat[0].item()!r} "
+                f"at index {tuple(int(i) for i in np.argwhere(bad)[0])}"
+            )
+        if y.dtype != self.logits.dtype:
+            y = y.astype(self.logits.dtype)
+        return apply(BernoulliLogProb, self.logits, y)
+
+    def mode(self) -> Tensor:
+        """The more likely outcome, 1 where logits > 0."""
+        return Tensor((self.logits.data > 0).astype(self.logits.dtype))
+
+    def sample(self, n: int | None = None, seed: Any = None) -> Tensor:
+        """Draws of shape (n, *logits.shape) (or logits.shape when n is None)."""
+        p = self.probs.data
+        u = _rng(seed).random(_sample_shape(n, p.shape))
+        return Tensor((u < p).astype(p.dtype))
+
+    def entropy(self) -> Tensor:
+        """H = -p log p - (1-p) log(1-p) = softplus(l) - l σ(l), per element."""
+        return self.logits.softplus() - self.logits * self.logits.sigmoid()
+
+
+class Categorical(Distribution):
+    """One of K classes with P(y = k) = softmax(logits)_k; classes on the last axis."""
+
+    def __init__(self, logits: Any) -> None:
+        self.logits = _param(logits, "logits", "Categorical")
+        if self.logits.ndim == 0:
+            raise ValueError("Categorical: logits need a class axis (the last one), got a scalar")
+
+    @property
+    def num_classes(self) -> int:
+        return self.logits.shape[-1]
+
+    @property
+    def probs(self) -> Tensor:
+        """softmax(logits) over the last axis."""
+        return self.logits.softmax(axis=-1)
+
+    def log_prob(self, y: Any) -> Tensor:
+        """logits[y] - logsumexp(logits), per example; y holds integer labels in [0, K)."""
+        labels = np.asarray(y.data if isinstance(y, Tensor) else y)
+        batch, k = self.logits.shape[:-1], self.num_classes
+        if labels.shape != batch:
+            raise ValueError(
+                f"Categorical.log_prob: logits {self.logits.shape} need labels of shape {batch} "
+                f"(one class index per row), got {labels.shape}"
+            )
+        if labels.dtype.kind == "f":
+            frac = labels != np.round(labels)
+            if frac.any():
+                bad = labels[frac].flat[0].item()
+                raise ValueError(f"Categorical.log_prob: labels must be integers, got {bad!r}")
+        elif labels.dtype.kind not in "iub":
+            raise ValueError(f"Categorical.log_prob: labels must be integers, got {labels.dtype}")
+        labels = labels.astype(np.intp, copy=False)
+        out = (labels < 0) | (labels >= k)
+        if out.any():
+            raise ValueError(
+                f"Categorical.log_prob: label {labels[out].flat[0]} is outside [0, {k}) "
+                f"for logits with {k} classes"
+            )
+        return apply(CategoricalLogProb, self.logits, labels=labels)
+
+    def mode(self) -> Tensor:
+        """The most likely class (argmax of the logits)."""
+        return Tensor(self.logits.data.argmax(axis=-1))
+
+    def sample(self, n: int | None = None, seed: Any = None) -> Tensor:
+        """Class indices of shape (n, *batch): inverse-CDF sampling per row."""
+        cdf = np.cumsum(self.probs.data, axis=-1)
+        u = _rng(seed).random(_sample_shape(n, cdf.shape[:-1]))
+        return Tensor(np.minimum((u[..., None] > cdf).sum(-1), self.num_classes - 1))
+
+    def entropy(self) -> Tensor:
+        """H = -Σ_k p_k log p_k, from log_softmax so p = 0 contributes 0."""
+        logp = self.logits.log_softmax(axis=-1)
+        return -(logp.exp() * logp).sum(axis=-1)
+
+
+class Gaussian(Distribution):
+    """y ~ N(mean, std²); give `std` or `log_std` (an unconstrained scale for networks)."""
+
+    def __init__(self, mean: Any, std: Any = None, log_std: Any = None) -> None:
+        self.loc = _param(mean, "mean", "Gaussian")
+        if (std is None) == (log_std is None):
+            raise TypeError("Gaussian: give exactly one of std= or log_std=")
+        if std is not None:
+            self.std = _param(std, "std", "Gaussian")
+            if np.any(self.std.data <= 0):
+                raise ValueError(f"Gaussian: std must be positive, got min {self.std.data.min()}")
+            self.log_std = self.std.log()
+        else:
+            self.log_std = _param(log_std, "log_std", "Gaussian")
+            self.std = self.log_std.exp()
+
+    @property
+    def mean(self) -> Tensor:
+        return self.loc
+
+    def log_prob(self, y: Any) -> Tensor:
+        """-(y - μ)²/(2σ²) - log σ - ½ log 2π, per element."""
+        y = as_tensor(y, self.loc)
+        try:
+            np.broadcast_shapes(y.shape, self.loc.shape, self.std.shape)
+        except ValueError:
+            raise ValueError(
+                f"Gaussian.log_prob: targets {y.shape} do not match mean {self.loc.shape} "
+                f"and std {self.std.shape}"
+            ) from None
+        z = (y - self.loc) / self.std
+        return -0.5 * z * z - self.log_std - _HALF_LOG_2PI
+
+    def mode(self) -> Tensor:
+        return self.loc.detach()
+
+    def sample(self, n: int | None = None, seed: Any = None) -> Tensor:
+        """μ + σ ε with ε ~ N(0, 1), shape (n, *broadcast shape)."""
+        mu, sd = np.broadcast_arrays(self.loc.data, self.std.data)
+        eps = _rng(seed).standard_normal(_sample_shape(n, mu.shape))
+        return Tensor((mu + sd * eps).astype(mu.dtype))
+
+    def entropy(self) -> Tensor:
+        """½ log(2πe σ²) = ½ + ½ log 2π + log σ."""
+        return self.log_std + (0.5 + _HALF_LOG_2PI)
+
+
+Normal = Gaussian
