@@ -1,0 +1,17 @@
+"""Fitting models by maximum likelihood: the loop, evaluation, checkpoints, progress."""
+
+from .checkpoint import load_checkpoint, save_checkpoint
+from .loop import History, as_likelihood, evaluate, fit, restore_training_state, training_state
+from .progress import Progress
+
+__all__ = [
+    "History",
+    "Progress",
+    "as_likelihood",
+    "evaluate",
+    "fit",
+    "load_checkpoint",
+    "restore_training_state",
+    "save_checkpoint",
+    "training_state",
+]

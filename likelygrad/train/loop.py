@@ -1,0 +1,222 @@
+"""`fit`: maximum-likelihood training by mini-batch gradient steps, with evaluation,
+early stopping on held-out negative log-likelihood, and resumable checkpoints."""
+
+from __future__ import annotations
+
+import csv
+import os
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from ..autograd import no_grad
+from ..backend import default_generator
+from ..data import DataLoader
+from ..likelihoods import Bernoulli, Categorical, Distribution
+from ..metrics import expected_calibration_error
+from ..nn import Module
+from ..optim import LBFGS, Optimizer, flatten_state, unflatten_state
+from ..tensor import Tensor, _make
+from .checkpoint import load_checkpoint, save_checkpoint, split_prefix, with_prefix
+from .progress import Progress
+
+Likelihood = Callable[[Tensor], Distribution]
+
+
+def as_likelihood(spec: str | type | Likelihood) -> Likelihood:
+    """'categorical' / Categorical, 'bernoulli' / Bernoulli, or a callable output -> Distribution."""
+    if spec in ("categorical", Categorical):
+        return lambda out: Categorical(logits=out)
+    if spec in ("bernoulli", Bernoulli):  # an (N, 1) output is N coins
+        return lambda out: Bernoulli(logits=out.reshape(-1) if out.ndim == 2 else out)
+    if callable(spec):
+        return spec
+    raise ValueError(f"likelihood must be 'categorical', 'bernoulli' or a callable, got {spec!r}")
+
+
+def _predict(dist: Distribution) -> np.ndarray:
+    if isinstance(dist, Bernoulli):
+        return (dist.logits.data > 0).astype(np.int64)
+    return dist.logits.data.argmax(axis=-1)
+
+
+class History(list):
+    """One dict per epoch: epoch, train_nll, train_acc, [val_nll, val_acc, val_ece], lr, seconds."""
+
+    def to_csv(self, path: str | os.PathLike) -> None:
+        keys = list(dict.fromkeys(k for row in self for k in row))
+        with open(path, "w", newline="") as f:
+            w = csv.DictWriter(f, fieldnames=keys)
+            w.writeheader()
+            w.writerows(self)
+
+
+@no_grad()
+def evaluate(
+    model: Module, likelihood: Any, x: np.ndarray, y: np.ndarray, batch_size: int = 2048
+) -> dict[str, Any]:
+    """Mean NLL per example (nats), accuracy, ECE, and the predictive probabilities."""
+    lik = as_likelihood(likelihood)
+    was_training = model.training
+    model.eval()
+    total, probs = 0.0, []
+    for i in range(0, len(x), batch_size):
+        dist = lik(model(_make(x[i : i + batch_size], False, None)))
+        total -= float(dist.log_prob(y[i : i + batch_size]).data.sum())
+        probs.append(dist.probs.data)
+    model.train(was_training)
+    p = np.concatenate(probs)
+    pred = (p > 0.5).astype(np.int64) if p.ndim == 1 else p.argmax(axis=1)
+    return {
+        "nll": total / len(x),
+        "accuracy": float((pred == y).mean()),
+        "ece": expected_calibration_error(p, y),
+        "probs": p,
+        "pred": pred,
+    }
+
+
+def fit(
+    model: Module,
+    likelihood: str | type | Likelihood,
+    optimizer: Optimizer,
+    train: tuple[np.ndarray, np.ndarray] | DataLoader,
+    val: tuple[np.ndarray, np.ndarray] | None = None,
+    *,
+    epochs: int = 10,
+    batch_size: int = 128,
+    seed: int = 0,
+    scheduler: Any = None,
+    early_stopping: int | None = None,
+    checkpoint: str | os.PathLike | None = None,
+    resume: bool = False,
+    config: dict | None = None,
+    extra_arrays: dict[str, np.ndarray] | None = None,
+    progress: str | Progress = "auto",
+) -> History:
+    """Maximize the log-likelihood of `train` under `model` (minimize its negative mean).
+
+    Each epoch records the mean negative log-likelihood per example in nats and the accuracy,
+    on the training batches and, given `val`, on held-out data with the expected calibration
+    error. `early_stopping=k` stops after k epochs without a better held-out NLL and restores
+    the best weights. With `checkpoint`, the full state (model, optimizer, scheduler, epoch,
+    global RNG, history, early-stopping state, `config`, `extra_arrays`) is written atomically
+    after every epoch; `resume=True` continues from it and ends with the same weights as an
+    uninterrupted run.
+    """
+    model = model.train()
+    lik = as_likelihood(likelihood)
+    loader = train if isinstance(train, DataLoader) else DataLoader(*train, batch_size, True, seed)
+    if early_stopping is not None and val is None:
+        raise ValueError("fit: early_stopping needs held-out data: pass val=(x_val, y_val)")
+    prog = progress if isinstance(progress, Progress) else Progress(progress)
+    history, start, early = History(), 0, {"best_nll": None, "best_epoch": None, "bad": 0}
+    best: dict[str, np.ndarray] | None = None
+    if resume and checkpoint is not None and Path(checkpoint).exists():
+        arrays, meta = load_checkpoint(checkpoint)
+        restore_training_state(arrays, meta, model, optimizer, scheduler)
+        history, start, early = History(meta["history"]), meta["epoch"], meta["early"]
+        best = split_prefix(arrays, "best") or None
+        prog.message(f"resuming from {checkpoint} after epoch {start}")
+        if meta.get("finished"):
+            return history
+    elif resume and checkpoint is not None:
+        prog.message(f"no checkpoint at {checkpoint} yet: starting from scratch")
+
+    stopped = False
+    for epoch in range(start, epochs):
+        t0 = time.perf_counter()
+        prog.start_epoch(epoch + 1, epochs, 1 if isinstance(optimizer, LBFGS) else len(loader))
+        if isinstance(optimizer, LBFGS):
+            nll, acc = _lbfgs_epoch(model, lik, optimizer, loader)
+        else:
+            nll, acc = _sgd_epoch(model, lik, optimizer, loader, epoch, prog)
+        row: dict[str, Any] = {"epoch": epoch + 1, "train_nll": nll, "train_acc": acc}
+        row["lr"] = optimizer.param_groups[0]["lr"]
+        if scheduler is not None:
+            scheduler.step()
+        if val is not None:
+            ev = evaluate(model, lik, *val)
+            row.update(val_nll=ev["nll"], val_acc=ev["accuracy"], val_ece=ev["ece"])
+        row["seconds"] = time.perf_counter() - t0
+        history.append(row)
+        prog.end_epoch(row)
+        if early_stopping is not None:
+            if early["best_nll"] is None or row["val_nll"] < early["best_nll"]:
+                early = {"best_nll": row["val_nll"], "best_epoch": epoch + 1, "bad": 0}
+                best = model.state_dict()
+            else:
+                early["bad"] += 1
+            stopped = early["bad"] >= early_stopping
+        finished = stopped or epoch + 1 == epochs
+        if finished and best is not None:
+            model.load_state_dict(best)
+            prog.message(f"restored the weights of epoch {early['best_epoch']} (best val nll)")
+        if checkpoint is not None:
+            arrays = training_state(model, optimizer, scheduler, best, extra_arrays)
+            meta = {"epoch": epoch + 1, "history": list(history), "early": early,
+                    "rng": default_generator().bit_generator.state, "config": config or {},
+                    "finished": finished}  # fmt: skip
+            save_checkpoint(checkpoint, arrays, meta)
+        if stopped:
+            prog.message(f"early stopping: no better val nll for {early_stopping} epochs")
+            break
+    return history
+
+
+def _sgd_epoch(model, lik, optimizer, loader, epoch, prog) -> tuple[float, float]:
+    nll_sum, correct, n = 0.0, 0, 0
+    for xb, yb in loader.batches(epoch):
+        dist = lik(model(_make(xb, False, None)))
+        log_p = dist.log_prob(yb)
+        optimizer.zero_grad()
+        (-log_p.mean()).backward()
+        optimizer.step()
+        nll_sum -= float(log_p.data.sum())
+        correct += int((_predict(dist) == yb).sum())
+        n += len(yb)
+        prog.update(nll_sum / n, correct / n)
+    return nll_sum / n, correct / n
+
+
+def _lbfgs_epoch(model, lik, optimizer, loader) -> tuple[float, float]:
+    """One full-batch L-BFGS step (its inner iterations and line search run inside)."""
+    x, y = _make(loader.x, False, None), loader.y
+
+    def closure() -> float:
+        optimizer.zero_grad()
+        loss = -lik(model(x)).log_prob(y).mean()
+        loss.backward()
+        return loss.item()
+
+    optimizer.step(closure)
+    with no_grad():
+        dist = lik(model(x))
+        nll = -float(dist.log_prob(y).data.mean())
+    return nll, float((_predict(dist) == y).mean())
+
+
+def training_state(model, optimizer, scheduler=None, best=None, extra=None) -> dict:
+    """The arrays of a checkpoint: model.*, optimizer.*, scheduler.*, best.*, extra.*."""
+    arrays = with_prefix(model.state_dict(), "model")
+    arrays.update(with_prefix(flatten_state(optimizer.state_dict()), "optimizer"))
+    if scheduler is not None:
+        arrays.update(with_prefix(flatten_state(scheduler.state_dict()), "scheduler"))
+    if best is not None:
+        arrays.update(with_prefix(best, "best"))
+    arrays.update(with_prefix(extra or {}, "extra"))
+    return arrays
+
+
+def restore_training_state(arrays, meta, model, optimizer=None, scheduler=None) -> None:
+    """Load what `training_state` saved, and the global RNG state from `meta`."""
+    model.load_state_dict(split_prefix(arrays, "model"))
+    if optimizer is not None:
+        optimizer.load_state_dict(unflatten_state(split_prefix(arrays, "optimizer")))
+    if scheduler is not None:
+        scheduler.load_state_dict(unflatten_state(split_prefix(arrays, "scheduler")))
+    if "rng" in meta:
+        default_generator().bit_generator.state = meta["rng"]
