@@ -1,0 +1,227 @@
+"""The optimizer base class: parameter groups, per-parameter state, and state dicts.
+
+Training a model is maximum-likelihood estimation: an optimizer walks the parameters θ down the
+negative log-likelihood (or, with ``maximize=True``, up the log-likelihood itself). Subclasses only
+write ``step``; everything about bookkeeping lives here and follows ``torch.optim.Optimizer``.
+
+A parameter is any object with two attributes: ``data``, a floating NumPy array that the optimizer
+updates in place (never rebound, since other code holds views of it), and ``grad``, ``None`` or an
+array of the same shape that the optimizer only reads (it may alias other arrays).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator, MutableMapping
+from typing import Any
+
+import numpy as np
+
+
+class ParamState(MutableMapping):
+    """Per-parameter state dicts keyed by parameter identity, like torch's ``defaultdict(dict)``.
+
+    Keying by ``id`` means parameters need not be hashable (a dataclass or a Tensor with an
+    elementwise ``__eq__`` is not); the optimizer's param groups keep every key alive.
+    """
+
+    def __init__(self) -> None:
+        self.by_id: dict[int, dict[str, Any]] = {}  # the fast path used inside step()
+        self._params: dict[int, Any] = {}
+
+    def __getitem__(self, param: Any) -> dict[str, Any]:
+        key = id(param)
+        if key not in self.by_id:  # missing entries are created empty, as in a defaultdict
+            self.by_id[key], self._params[key] = {}, param
+        return self.by_id[key]
+
+    def __setitem__(self, param: Any, value: dict[str, Any]) -> None:
+        self.by_id[id(param)], self._params[id(param)] = value, param
+
+    def __delitem__(self, param: Any) -> None:
+        del self.by_id[id(param)], self._params[id(param)]
+
+    def __contains__(self, param: object) -> bool:
+        return id(param) in self.by_id
+
+    def __iter__(self) -> Iterator[Any]:
+        return iter(list(self._params.values()))
+
+    def __len__(self) -> int:
+        return len(self.by_id)
+
+    def clear(self) -> None:
+        """Forget the state of every parameter."""
+        self.by_id.clear()
+        self._params.clear()
+
+
+def _copy_value(value: Any, dtype: Any = None) -> Any:
+    """Deep-copy a state value; floating arrays are cast to ``dtype`` when one is given."""
+    if isinstance(value, np.ndarray):
+        if dtype is not None and np.issubdtype(value.dtype, np.floating):
+            return np.array(value, dtype=dtype, copy=True)
+        return value.copy()
+    if isinstance(value, np.generic):
+        return value.item()
+    if isinstance(value, dict):
+        return {k: _copy_value(v, dtype) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_copy_value(v, dtype) for v in value]
+    if isinstance(value, tuple):
+        return tuple(_copy_value(v, dtype) for v in value)
+    return value
+
+
+def check_nonnegative(value: float, what: str) -> None:
+    """Raise torch's ``ValueError("Invalid <what>: <value>")`` unless ``0 <= value``."""
+    if not 0.0 <= value:  # written this way so that NaN is rejected too
+        raise ValueError(f"Invalid {what}: {value}")
+
+
+class Optimizer:
+    """Base class: holds ``param_groups`` and ``state``; subclasses implement ``step``.
+
+    ``params`` is an iterable of parameters, or of dicts (param groups) each with a ``"params"``
+    list and any hyper-parameters that override ``defaults`` for that group.
+    """
+
+    # names of state arrays shaped like their parameter; load_state_dict checks their shapes
+    _param_shaped_state: tuple[str, ...] = ()
+
+    def __init__(self, params: Iterable[Any], defaults: dict[str, Any]) -> None:
+        if hasattr(params, "data") and hasattr(params, "grad"):
+            raise TypeError(
+                "params should be an iterable of parameters or of dicts, but got a single "
+                f"{type(params).__name__}; wrap it in a list"
+            )
+        self.defaults = dict(defaults)
+        self.state = ParamState()
+        self.param_groups: list[dict[str, Any]] = []
+        groups = list(params)
+        if not groups:
+            raise ValueError("optimizer got an empty parameter list")
+        if not isinstance(groups[0], dict):
+            groups = [{"params": groups}]
+        for group in groups:
+            self.add_param_group(group)
+
+    def _validate_group(self, group: dict[str, Any]) -> None:
+        """Raise ``ValueError`` for invalid hyper-parameters in ``group`` (subclasses extend)."""
+        if "lr" in group:
+            check_nonnegative(group["lr"], "learning rate")
+
+    def add_param_group(self, param_group: dict[str, Any]) -> None:
+        """Add a group of parameters with its own hyper-parameters (defaults fill the rest)."""
+        if not isinstance(param_group, dict):
+            raise TypeError(f"param_group must be a dict, but got {type(param_group).__name__}")
+        params = param_group.get("params")
+        if params is None:
+            raise ValueError("param_group must have a 'params' entry")
+        if isinstance(params, (set, frozenset)):
+            raise TypeError("optimizer parameters must be in an ordered collection, not a set")
+        params = [params] if hasattr(params, "data") else list(params)
+        for p in params:
+            data = getattr(p, "data", None)
+            if not (isinstance(data, np.ndarray) and np.issubdtype(data.dtype, np.floating)):
+                raise TypeError(
+                    "optimizer can only optimize objects whose .data is a floating NumPy array, "
+                    f"but got {type(p).__name__} with .data of type {type(data).__name__}"
+                )
+        if len({id(p) for p in params}) != len(params):
+            raise ValueError("optimizer param group contains the same parameter twice")
+        taken = {id(p) for g in self.param_groups for p in g["params"]}
+        if any(id(p) in taken for p in params):
+            raise ValueError("some parameters appear in more than one parameter group")
+        group = {**self.defaults, **param_group, "params": params}
+        self._validate_group(group)
+        self.param_groups.append(group)
+
+    def _all_params(self) -> Iterator[Any]:
+        for group in self.param_groups:
+            yield from group["params"]
+
+    def zero_grad(self, set_to_none: bool = True) -> None:
+        """Reset gradients: to ``None`` (default) or to fresh zero arrays.
+
+        With ``set_to_none=False`` a *new* zeros array is assigned rather than zeroing in place
+        (unlike torch), because a gradient may alias another array that must not be overwritten.
+        """
+        for p in self._all_params():
+            if p.grad is not None:
+                p.grad = None if set_to_none else np.zeros_like(p.grad)
+
+    def step(self, closure: Callable[[], Any] | None = None) -> Any:
+        """Update every parameter once; ``closure`` re-evaluates the loss, which is returned."""
+        raise NotImplementedError(f"{type(self).__name__} does not implement step()")
+
+    def state_dict(self) -> dict[str, Any]:
+        """Snapshot ``{"state": {index: ...}, "param_groups": [...]}`` with params as indices.
+
+        Parameters are numbered across groups in order, as in torch. Unlike torch the arrays are
+        copies, so the snapshot does not change as training continues.
+        """
+        index: dict[int, int] = {}
+        groups = []
+        for group in self.param_groups:
+            packed = {k: _copy_value(v) for k, v in group.items() if k != "params"}
+            packed["params"] = [index.setdefault(id(p), len(index)) for p in group["params"]]
+            groups.append(packed)
+        state = {index[k]: _copy_value(v) for k, v in self.state.by_id.items() if k in index}
+        return {"state": state, "param_groups": groups}
+
+    def load_state_dict(self, state_dict: dict[str, Any]) -> None:
+        """Load a ``state_dict()`` taken from an optimizer built over the same parameter layout.
+
+        Arrays are copied (floating ones cast to the parameter's dtype), so later steps never
+        write into ``state_dict``. Every mismatch is collected and reported in one ValueError.
+        """
+        if not (isinstance(state_dict, dict) and {"state", "param_groups"} <= state_dict.keys()):
+            raise ValueError("state_dict must be a dict with keys 'state' and 'param_groups'")
+        saved_groups, groups = state_dict["param_groups"], self.param_groups
+        if len(saved_groups) != len(groups):
+            raise ValueError(
+                f"loaded state dict has {len(saved_groups)} parameter groups, "
+                f"but the optimizer has {len(groups)}"
+            )
+        problems = [
+            f"group {i} has {len(s['params'])} parameters in the state dict "
+            f"but {len(g['params'])} in the optimizer"
+            for i, (s, g) in enumerate(zip(saved_groups, groups))
+            if len(s["params"]) != len(g["params"])
+        ]
+        if problems:
+            raise ValueError("cannot load optimizer state: " + "; ".join(problems))
+        by_index = {
+            int(i): p
+            for s, g in zip(saved_groups, groups)
+            for i, p in zip(s["params"], g["params"])
+        }
+        new_state = ParamState()
+        for i, saved in state_dict["state"].items():
+            p = by_index.get(int(i))
+            if p is None:
+                problems.append(f"state for parameter {i}, which no group lists")
+                continue
+            for key in self._param_shaped_state:
+                value = saved.get(key)
+                if value is not None and np.shape(value) != p.data.shape:
+                    problems.append(
+                        f"{key} of parameter {i} has shape {np.shape(value)}, not {p.data.shape}"
+                    )
+            new_state[p] = _copy_value(saved, p.data.dtype)
+        if problems:
+            raise ValueError("cannot load optimizer state: " + "; ".join(problems))
+        new_groups = []
+        for s, g in zip(saved_groups, groups):
+            group = {**g, **{k: _copy_value(v) for k, v in s.items() if k != "params"}}
+            group["params"] = g["params"]
+            self._validate_group(group)
+            new_groups.append(group)
+        self.state, self.param_groups = new_state, new_groups
+
+    def __repr__(self) -> str:
+        lines = [f"{type(self).__name__} ("]
+        for i, group in enumerate(self.param_groups):
+            options = ", ".join(f"{k}={v!r}" for k, v in group.items() if k != "params")
+            lines.append(f"  group {i}: {len(group['params'])} params, {options}")
+        return "\n".join([*lines, ")"])

@@ -1,0 +1,305 @@
+"""SGD, Adam and AdamW against torch.optim, the Optimizer base class, and state dicts.
+
+Gradients come from a formula in NumPy (softmax-regression negative log-likelihood plus a sine
+term), so these tests need no autograd; the same float64 gradients are handed to torch.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from dataclasses import dataclass
+
+import numpy as np
+import pytest
+
+from likelygrad.optim import SGD, Adam, AdamW, Optimizer, flatten_state, unflatten_state
+
+
+@dataclass  # eq=True makes it unhashable, like a Tensor with an elementwise __eq__
+class P:
+    """Stand-in for nn.Parameter: optimizers use only ``.data`` and ``.grad``."""
+
+    data: np.ndarray
+    grad: np.ndarray | None = None
+
+
+RNG = np.random.default_rng(0)
+X = RNG.normal(size=(32, 5))
+Y = RNG.integers(0, 3, size=32)
+W0, B0 = RNG.normal(size=(5, 3)), RNG.normal(size=3)
+
+
+def loss_grads(w: np.ndarray, b: np.ndarray) -> tuple[float, list[np.ndarray]]:
+    """Mean NLL of softmax regression plus 0.1 Σ sin(3w), and its gradient (float64)."""
+    w, b = w.astype(np.float64), b.astype(np.float64)
+    logits = X @ w + b
+    logits -= logits.max(axis=1, keepdims=True)
+    log_z = np.log(np.exp(logits).sum(axis=1))
+    loss = float(np.mean(log_z - logits[np.arange(len(Y)), Y]) + 0.1 * np.sin(3 * w).sum())
+    probs = np.exp(logits - log_z[:, None])
+    probs[np.arange(len(Y)), Y] -= 1.0
+    probs /= len(Y)
+    return loss, [X.T @ probs + 0.3 * np.cos(3 * w), probs.sum(axis=0)]
+
+
+def set_grads(params: list[P], sign: float = 1.0) -> None:
+    """Give each parameter a fresh read-only gradient: any in-place write would raise."""
+    _, grads = loss_grads(params[0].data, params[1].data)
+    for p, g in zip(params, grads):
+        g = (sign * g).astype(p.data.dtype)
+        g.flags.writeable = False
+        p.grad = g
+
+
+def train(opt: Optimizer, params: list[P], steps: int, sign: float = 1.0) -> None:
+    for _ in range(steps):
+        set_grads(params, sign)
+        opt.step()
+
+
+def fresh_params(dtype=np.float64) -> list[P]:
+    return [P(W0.astype(dtype)), P(B0.astype(dtype))]
+
+
+# (id, optimizer name in both libraries, keyword arguments valid in both)
+CONFIGS = [
+    ("sgd", "SGD", {"lr": 0.1}),
+    ("sgd-momentum", "SGD", {"lr": 0.05, "momentum": 0.9}),
+    ("sgd-dampening", "SGD", {"lr": 0.05, "momentum": 0.9, "dampening": 0.3}),
+    ("sgd-nesterov", "SGD", {"lr": 0.05, "momentum": 0.9, "nesterov": True}),
+    ("sgd-weight-decay", "SGD", {"lr": 0.1, "momentum": 0.5, "weight_decay": 0.01}),
+    ("sgd-maximize", "SGD", {"lr": 0.1, "maximize": True}),
+    ("sgd-maximize-all", "SGD", {"lr": 0.05, "momentum": 0.9, "nesterov": True,
+                                 "weight_decay": 0.01, "maximize": True}),
+    ("adam", "Adam", {"lr": 0.05}),
+    ("adam-weight-decay", "Adam", {"lr": 0.05, "weight_decay": 0.1}),
+    ("adam-amsgrad", "Adam", {"lr": 0.05, "betas": (0.8, 0.99), "amsgrad": True}),
+    ("adam-maximize", "Adam", {"lr": 0.05, "weight_decay": 0.1, "maximize": True}),
+    ("adamw", "AdamW", {"lr": 0.05}),
+    ("adamw-amsgrad", "AdamW", {"lr": 0.05, "weight_decay": 0.1, "amsgrad": True}),
+    ("adamw-maximize", "AdamW", {"lr": 0.05, "eps": 1e-3, "maximize": True}),
+]  # fmt: skip
+OURS = {"SGD": SGD, "Adam": Adam, "AdamW": AdamW}
+
+
+def config_sign(kwargs: dict) -> float:
+    # with maximize=True we hand over the gradient of the log-likelihood (ascent direction)
+    return -1.0 if kwargs.get("maximize") else 1.0
+
+
+def run_torch(name: str, groups: list[dict], kwargs: dict, steps: int) -> list[np.ndarray]:
+    torch = pytest.importorskip("torch")
+    tensors = [torch.tensor(W0, requires_grad=True), torch.tensor(B0, requires_grad=True)]
+    torch_groups = [{**g, "params": [tensors[i] for i in g["params"]]} for g in groups]
+    opt = getattr(torch.optim, name)(torch_groups, **kwargs, foreach=False)
+    for _ in range(steps):
+        arrays = [t.detach().numpy() for t in tensors]
+        _, grads = loss_grads(*arrays)
+        for t, g in zip(tensors, grads):
+            t.grad = torch.from_numpy(config_sign(kwargs) * g)
+        opt.step()
+    return [t.detach().numpy().copy() for t in tensors]
+
+
+def run_ours(name: str, groups: list[dict], kwargs: dict, steps: int) -> list[P]:
+    params = fresh_params()
+    arrays = [p.data for p in params]
+    opt = OURS[name]([{**g, "params": [params[i] for i in g["params"]]} for g in groups], **kwargs)
+    train(opt, params, steps, config_sign(kwargs))
+    assert all(p.data is a for p, a in zip(params, arrays)), "p.data must be updated in place"
+    return params
+
+
+def max_rel_diff(ours: list[P], theirs: list[np.ndarray]) -> float:
+    return max(float(np.max(np.abs(p.data - t) / np.abs(t))) for p, t in zip(ours, theirs))
+
+
+@pytest.mark.parametrize("name,kwargs", [c[1:] for c in CONFIGS], ids=[c[0] for c in CONFIGS])
+def test_matches_torch(name, kwargs):
+    theirs = run_torch(name, [{"params": [0, 1]}], kwargs, steps=30)
+    ours = run_ours(name, [{"params": [0, 1]}], kwargs, steps=30)
+    assert max(np.max(np.abs(p.data - W)) for p, W in zip(ours, (W0, B0))) > 0.1  # it moved
+    assert max_rel_diff(ours, theirs) < 1e-10
+
+
+@pytest.mark.parametrize("name", ["SGD", "Adam", "AdamW"])
+def test_param_groups_match_torch(name):
+    groups = [{"params": [0], "lr": 0.02, "weight_decay": 0.05}, {"params": [1]}]
+    kwargs = {"lr": 0.1, "momentum": 0.9} if name == "SGD" else {"lr": 0.1}
+    theirs = run_torch(name, groups, kwargs, steps=25)
+    assert max_rel_diff(run_ours(name, groups, kwargs, steps=25), theirs) < 1e-10
+
+
+@pytest.mark.parametrize("name,kwargs", [c[1:] for c in CONFIGS], ids=[c[0] for c in CONFIGS])
+def test_float32_stays_float32(name, kwargs):
+    params = fresh_params(np.float32)
+    opt = OURS[name](params, **kwargs)
+    train(opt, params, 10, config_sign(kwargs))
+    reference = run_ours(name, [{"params": [0, 1]}], kwargs, steps=10)
+    for p, ref in zip(params, reference):
+        assert p.data.dtype == np.float32
+        assert all(v.dtype == np.float32 for v in opt.state[p].values() if hasattr(v, "dtype"))
+        np.testing.assert_allclose(p.data, ref.data, rtol=1e-4, atol=1e-4)
+
+
+def test_parameter_without_grad_is_skipped():
+    params = [*fresh_params(), P(np.ones(4))]
+    opt = Adam(params, lr=0.1)
+    train(opt, params[:2], 3)
+    assert np.array_equal(params[2].data, np.ones(4)) and params[2] not in opt.state
+    assert opt.state[params[0]]["step"] == 3
+
+
+@pytest.mark.parametrize("name,kwargs", [c[1:] for c in CONFIGS], ids=[c[0] for c in CONFIGS])
+@pytest.mark.parametrize("via", ["dict", "flat", "npz", "safetensors"])
+def test_state_dict_resume_equals_uninterrupted(name, kwargs, via):
+    sign = config_sign(kwargs)
+    straight = fresh_params()
+    train(OURS[name](straight, **kwargs), straight, 10, sign)
+
+    first = fresh_params()
+    opt = OURS[name](first, **kwargs)
+    train(opt, first, 5, sign)
+    saved = opt.state_dict()
+    resumed = [P(p.data.copy()) for p in first]
+    train(opt, first, 1, sign)  # keep training: the snapshot must not change
+    if via != "dict":
+        flat = flatten_state(saved)
+        assert all(isinstance(v, np.ndarray) and v.dtype != object for v in flat.values())
+        if via == "npz":
+            buffer = io.BytesIO()
+            np.savez(buffer, **flat)
+            buffer.seek(0)
+            with np.load(buffer, allow_pickle=False) as archive:
+                flat = {k: archive[k] for k in archive.files}
+        elif via == "safetensors":
+            st = pytest.importorskip("safetensors.numpy")
+            flat = st.load(st.save(flat))
+        saved = unflatten_state(flat)
+
+    opt2 = OURS[name](resumed, lr=123.0)  # hyper-parameters come back from the state dict
+    opt2.load_state_dict(saved)
+    assert opt2.param_groups[0]["lr"] == kwargs["lr"]
+    for value in saved["state"].get(0, {}).values():  # the optimizer must hold copies
+        if isinstance(value, np.ndarray):
+            value.fill(np.nan)
+    train(opt2, resumed, 5, sign)
+    for p, q in zip(resumed, straight):
+        np.testing.assert_array_equal(p.data, q.data)
+
+
+def test_state_dict_layout_is_torch_like():
+    params = fresh_params()
+    opt = Adam([{"params": [params[0]]}, {"params": [params[1]], "lr": 0.5}], betas=(0.8, 0.9))
+    train(opt, params, 2)
+    sd = opt.state_dict()
+    assert [g["params"] for g in sd["param_groups"]] == [[0], [1]]
+    assert sd["param_groups"][1]["lr"] == 0.5 and sd["param_groups"][0]["betas"] == (0.8, 0.9)
+    assert set(sd["state"]) == {0, 1} and sd["state"][1]["step"] == 2
+    assert set(sd["state"][0]) == {"step", "exp_avg", "exp_avg_sq"}
+    flat = flatten_state(sd)
+    assert "param_groups[1].lr:float" in flat and "state#0.exp_avg:array" in flat
+    assert flat["param_groups[0].params:ints"].tolist() == [0]
+
+
+def test_load_state_dict_reports_every_mismatch():
+    a, b = fresh_params()
+    sd = SGD([a, b], momentum=0.9).state_dict()
+    with pytest.raises(ValueError, match="loaded state dict has 1 parameter groups, but the opt"):
+        SGD([{"params": [a]}, {"params": [b]}]).load_state_dict(sd)
+    with pytest.raises(ValueError, match="group 0 has 2 parameters in the state dict but 1 in"):
+        SGD([a]).load_state_dict(sd)
+    opt = SGD([a, b], lr=0.1, momentum=0.9)
+    set_grads([a, b])
+    opt.step()
+    sd = opt.state_dict()
+    with pytest.raises(ValueError, match=r"momentum_buffer of parameter 0 has shape \(5, 3\)"):
+        SGD([P(np.zeros(3)), P(np.zeros(3))]).load_state_dict(sd)
+
+
+@pytest.mark.parametrize(
+    "cls,kwargs,message",
+    [
+        (SGD, {"lr": -1}, "Invalid learning rate: -1"),
+        (SGD, {"momentum": -0.5}, "Invalid momentum value: -0.5"),
+        (SGD, {"weight_decay": -0.001}, "Invalid weight_decay value: -0.001"),
+        (SGD, {"nesterov": True}, "Nesterov momentum requires a momentum and zero dampening"),
+        (SGD, {"nesterov": True, "momentum": 0.9, "dampening": 0.1}, "Nesterov momentum requires"),
+        (Adam, {"lr": -0.1}, "Invalid learning rate: -0.1"),
+        (Adam, {"eps": -1e-8}, "Invalid epsilon value: -1e-08"),
+        (Adam, {"betas": (1.0, 0.999)}, "Invalid beta parameter at index 0: 1.0"),
+        (Adam, {"betas": (0.9, -0.1)}, "Invalid beta parameter at index 1: -0.1"),
+        (Adam, {"weight_decay": -1}, "Invalid weight_decay value: -1"),
+        (AdamW, {"lr": float("nan")}, "Invalid learning rate: nan"),
+    ],
+)
+def test_invalid_hyper_parameters(cls, kwargs, message):
+    with pytest.raises(ValueError, match=re.escape(message)):
+        cls(fresh_params(), **kwargs)
+    with pytest.raises(ValueError, match=re.escape(message)):  # per-group values are checked too
+        cls([{"params": fresh_params(), **kwargs}])
+    torch = pytest.importorskip("torch")
+    with pytest.raises(ValueError, match=re.escape(message)):  # the same words as torch
+        getattr(torch.optim, cls.__name__)([torch.zeros(2, requires_grad=True)], **kwargs)
+
+
+def test_bad_parameter_lists():
+    a, b = fresh_params()
+    with pytest.raises(ValueError, match="empty parameter list"):
+        SGD([])
+    with pytest.raises(TypeError, match="wrap it in a list"):
+        SGD(a)
+    with pytest.raises(ValueError, match="more than one parameter group"):
+        SGD([{"params": [a, b]}, {"params": [b]}])
+    with pytest.raises(ValueError, match="same parameter twice"):
+        SGD([a, a])
+    with pytest.raises(TypeError, match="floating NumPy array"):
+        SGD([P(np.arange(3))])
+
+
+def test_add_param_group_uses_defaults():
+    a, b = fresh_params()
+    opt = SGD([a], lr=0.1, momentum=0.9)
+    opt.add_param_group({"params": b, "lr": 0.01})
+    assert opt.param_groups[1]["momentum"] == 0.9 and opt.param_groups[1]["lr"] == 0.01
+    set_grads([a, b])
+    opt.step()
+    expected = B0 - 0.01 * loss_grads(W0, B0)[1][1]
+    np.testing.assert_allclose(b.data, expected, rtol=1e-15)
+
+
+def test_zero_grad_never_writes_into_the_gradient():
+    a, b = fresh_params()
+    shared = np.ones(3)
+    b.grad = shared
+    opt = SGD([a, b])
+    opt.zero_grad(set_to_none=False)
+    assert a.grad is None and b.grad is not shared and not b.grad.any()
+    assert np.array_equal(shared, np.ones(3))
+    opt.zero_grad()
+    assert b.grad is None
+
+
+def test_step_returns_the_closure_loss():
+    params = fresh_params()
+    calls = []
+
+    def closure():
+        calls.append(1)
+        set_grads(params)
+        return loss_grads(params[0].data, params[1].data)[0]
+
+    opt = Adam(params, lr=0.01)
+    before = closure()
+    assert opt.step(closure) == before and len(calls) == 2
+    assert opt.step() is None
+
+
+def test_state_is_keyed_by_identity():
+    a, b = P(np.zeros(2)), P(np.zeros(2))  # equal dataclasses, different parameters
+    opt = SGD([a, b], lr=0.1, momentum=0.9)
+    a.grad, b.grad = np.ones(2), -np.ones(2)
+    opt.step()
+    assert opt.state[a]["momentum_buffer"][0] == 1 and opt.state[b]["momentum_buffer"][0] == -1
+    assert len(opt.state) == 2 and list(opt.state) == [a, b]
