@@ -156,10 +156,22 @@ for xs in [(5, 4), (2, 5, 4)]:
         )
     )
 
+
+def _torch_reduction(t: str, axis, keep: bool) -> Callable:
+    """torch's spelling of a reduction: amax/logsumexp want dims; axis=None means all of them."""
+
+    def f(x):
+        if axis is not None:
+            return getattr(x, t)(dim=axis, keepdim=keep)
+        out = x.flatten().logsumexp(0) if t == "logsumexp" else getattr(x, t)()
+        return out.reshape((1,) * x.ndim if keep else ())
+
+    return f
+
+
 for axis in [None, 0, -1, (0, 2), 1]:
     for keep in [False, True]:
         kw = {"axis": axis, "keepdims": keep}
-        tdim = {} if axis is None else {"dim": axis, "keepdim": keep}
         for name, f, g, t, dom in [
             ("sum", lambda x, kw=kw: x.sum(**kw), lambda x, kw=kw: x.sum(**kw), "sum", "any"),
             ("mean", lambda x, kw=kw: x.mean(**kw), lambda x, kw=kw: x.mean(**kw), "mean", "any"),
@@ -172,20 +184,7 @@ for axis in [None, 0, -1, (0, 2), 1]:
                 "any",
             ),
         ]:
-            if axis is None and t == "logsumexp":
-                tf = lambda x, kw=kw: (
-                    x.flatten()
-                    .logsumexp(0)
-                    .reshape(  # noqa: E731
-                        (1,) * x.ndim if kw["keepdims"] else ()
-                    )
-                )
-            elif axis is None:
-                tf = lambda x, t=t, kw=kw: getattr(x, t)().reshape(  # noqa: E731
-                    (1,) * x.ndim if kw["keepdims"] else ()
-                )
-            else:
-                tf = lambda x, t=t, d=tdim: getattr(x, t)(**d)  # noqa: E731
+            tf = _torch_reduction(t, axis, keep)
             ROWS.append(Row(f"{name}[{axis},{keep}]", f, g, tf, ((2, 3, 4),), dom))
 
 for axis in [0, 1, -1]:

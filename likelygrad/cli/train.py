@@ -54,15 +54,17 @@ def prepare(config: dict[str, Any], ds: Dataset, stats: dict | None = None) -> d
     if n_val:
         x_va, _ = preprocess(ds.x_train[va], config["preprocess"], stats)
         out["val"] = (x_va, targets(config, ds.y_train[va]))
-    out["test"] = (preprocess(ds.x_test, config["preprocess"], stats)[0], targets(config, ds.y_test))
+    x_te, _ = preprocess(ds.x_test, config["preprocess"], stats)
+    out["test"] = (x_te, targets(config, ds.y_test))
     return out
 
 
 def run(args: argparse.Namespace) -> int:
     config = {k: v for k, v in vars(args).items() if k not in ("command", "resume", "quiet")}
     out = Path(args.out or f"runs/{args.dataset}-{args.model}")
-    ckpt = next((out / f"checkpoint{s}" for s in (".safetensors", ".npz")
-                 if (out / f"checkpoint{s}").exists()), out / f"checkpoint{default_suffix()}")  # fmt: skip
+    existing = [out / f"checkpoint{s}" for s in (".safetensors", ".npz")]
+    existing = [p for p in existing if p.exists()]
+    ckpt = existing[0] if existing else out / f"checkpoint{default_suffix()}"
     if args.resume and ckpt.exists():  # the run's own configuration wins; --epochs may extend it
         saved = load_checkpoint(ckpt)[1]["config"]
         config = {**saved, "epochs": args.epochs or saved["epochs"], "out": str(out)}
@@ -127,13 +129,15 @@ def _plots(out: Path, config, model, ds: Dataset, history, ev, say) -> list[Path
         viz.plot_history(list(history), out / "curves.png"),
         viz.plot_confusion(y_test, ev["pred"], out / "confusion.png", class_names=names),
         viz.plot_reliability(ev["probs"], y_test, out / "reliability.png"),
-        viz.plot_misclassified(ds.x_test, y_test, ev["pred"], ev["probs"],
-                               out / "misclassified.png", class_names=names),  # fmt: skip
+        viz.plot_misclassified(
+            ds.x_test, y_test, ev["pred"], ev["probs"], out / "misclassified.png", class_names=names
+        ),  # fmt: skip
     ]
     if config["model"] == "logreg":
         w = model[0].weight.data
-        side = config["image_shape"]
-        paths.append(viz.plot_weights(w, out / "weights.png", image_shape=tuple(side),
-                                      class_names=names if len(w) == len(names) else None))  # fmt: skip
+        shape = tuple(config["image_shape"])
+        labels = names if len(w) == len(names) else None
+        paths.append(
+            viz.plot_weights(w, out / "weights.png", image_shape=shape, class_names=labels)
+        )
     return [Path(p) for p in paths]
-

@@ -27,7 +27,7 @@ Likelihood = Callable[[Tensor], Distribution]
 
 
 def as_likelihood(spec: str | type | Likelihood) -> Likelihood:
-    """'categorical' / Categorical, 'bernoulli' / Bernoulli, or a callable output -> Distribution."""
+    """'categorical'/Categorical, 'bernoulli'/Bernoulli, or a callable: output -> Distribution."""
     if spec in ("categorical", Categorical):
         return lambda out: Categorical(logits=out)
     if spec in ("bernoulli", Bernoulli):  # an (N, 1) output is N coins
@@ -120,9 +120,13 @@ def fit(
         restore_training_state(arrays, meta, model, optimizer, scheduler)
         history, start, early = History(meta["history"]), meta["epoch"], meta["early"]
         best = split_prefix(arrays, "best") or None
-        prog.message(f"resuming from {checkpoint} after epoch {start}")
-        if meta.get("finished"):
+        if meta.get("stopped") or start >= epochs:
+            prog.message(f"{checkpoint}: training already ended after epoch {start}")
             return history
+        last = split_prefix(arrays, "last")
+        if last:  # the saved model holds the best weights; continue from the latest ones
+            model.load_state_dict(last)
+        prog.message(f"resuming from {checkpoint} after epoch {start}")
     elif resume and checkpoint is not None:
         prog.message(f"no checkpoint at {checkpoint} yet: starting from scratch")
 
@@ -152,14 +156,17 @@ def fit(
                 early["bad"] += 1
             stopped = early["bad"] >= early_stopping
         finished = stopped or epoch + 1 == epochs
+        last = None
         if finished and best is not None:
+            last = model.state_dict()
             model.load_state_dict(best)
             prog.message(f"restored the weights of epoch {early['best_epoch']} (best val nll)")
         if checkpoint is not None:
             arrays = training_state(model, optimizer, scheduler, best, extra_arrays)
+            arrays.update(with_prefix(last or {}, "last"))
             meta = {"epoch": epoch + 1, "history": list(history), "early": early,
                     "rng": default_generator().bit_generator.state, "config": config or {},
-                    "finished": finished}  # fmt: skip
+                    "finished": finished, "stopped": stopped}  # fmt: skip
             save_checkpoint(checkpoint, arrays, meta)
         if stopped:
             prog.message(f"early stopping: no better val nll for {early_stopping} epochs")
