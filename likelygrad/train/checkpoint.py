@@ -72,6 +72,15 @@ def save_checkpoint(path: str | os.PathLike, arrays: dict[str, np.ndarray], meta
     return path
 
 
+def remove_stale_temporaries(path: str | os.PathLike) -> list[Path]:
+    """Delete temporary files a killed `save_checkpoint` of `path` left behind; returns them."""
+    path = Path(path)
+    stale = list(path.parent.glob(f".{path.name}.*.tmp")) if path.parent.is_dir() else []
+    for p in stale:
+        p.unlink(missing_ok=True)
+    return stale
+
+
 def _fsync_dir(folder: Path) -> None:
     try:
         fd = os.open(folder, os.O_RDONLY)

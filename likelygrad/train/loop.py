@@ -20,7 +20,13 @@ from ..metrics import expected_calibration_error
 from ..nn import Module
 from ..optim import LBFGS, Optimizer, flatten_state, unflatten_state
 from ..tensor import Tensor, _make
-from .checkpoint import load_checkpoint, save_checkpoint, split_prefix, with_prefix
+from .checkpoint import (
+    load_checkpoint,
+    remove_stale_temporaries,
+    save_checkpoint,
+    split_prefix,
+    with_prefix,
+)
 from .progress import Progress
 
 Likelihood = Callable[[Tensor], Distribution]
@@ -115,6 +121,8 @@ def fit(
     prog = progress if isinstance(progress, Progress) else Progress(progress)
     history, start, early = History(), 0, {"best_nll": None, "best_epoch": None, "bad": 0}
     best: dict[str, np.ndarray] | None = None
+    if checkpoint is not None:
+        remove_stale_temporaries(checkpoint)  # from a run killed while writing
     if resume and checkpoint is not None and Path(checkpoint).exists():
         arrays, meta = load_checkpoint(checkpoint)
         restore_training_state(arrays, meta, model, optimizer, scheduler)
