@@ -26,6 +26,7 @@ $(VENV)/.demo: $(PY) pyproject.toml
 test: $(VENV)/.dev
 	$(PY) -m ruff check likelygrad tests examples benchmarks
 	$(PY) -m ruff format --check likelygrad tests examples benchmarks
+	$(PY) -m mypy likelygrad
 	$(PY) -m pytest -n 2 tests
 
 ## make demo: install the demo extras and run the main job on data available offline

@@ -106,6 +106,7 @@ def toposort(root: Tensor) -> list[Tensor]:
             continue
         seen.add(id(t))
         stack.append((t, True))
+        assert t._node is not None
         parents = t._node.parents
         if parents is None:
             raise RuntimeError(
@@ -119,6 +120,22 @@ def toposort(root: Tensor) -> list[Tensor]:
     return order
 
 
+def input_grads(node: Node, g: np.ndarray) -> list[np.ndarray | None]:
+    """The op's VJPs for g, each summed back to its input's shape and cast to its dtype."""
+    assert node.parents is not None
+    out: list[np.ndarray | None] = []
+    for p, need, pg in zip(node.parents, node.needs, node.op.backward(node, g)):
+        if need and pg is not None:
+            if pg.shape != p.data.shape:
+                pg = unbroadcast(pg, p.data.shape)
+            if pg.dtype != p.data.dtype:
+                pg = pg.astype(p.data.dtype)
+            out.append(pg)
+        else:
+            out.append(None)
+    return out
+
+
 def backward(root: Tensor, seed: np.ndarray, retain_graph: bool = False) -> None:
     """Accumulate d(seed · root)/d(leaf) into every leaf's `.grad` that requires a gradient."""
     if root._node is None:  # backward on a leaf: its gradient is the seed itself
@@ -129,19 +146,15 @@ def backward(root: Tensor, seed: np.ndarray, retain_graph: bool = False) -> None
     for t in toposort(root):
         g = grads.pop(id(t), None)
         node = t._node
+        assert node is not None and node.parents is not None
         if g is None:
             continue
         if t._retains_grad:
             t._accumulate(g if id(g) not in handed else g.copy())
             handed.add(id(t.grad))
-        vjps = node.op.backward(node, g)
-        for p, need, pg in zip(node.parents, node.needs, vjps):
-            if not need or pg is None:
+        for p, pg in zip(node.parents, input_grads(node, g)):
+            if pg is None:
                 continue
-            if pg.shape != p.data.shape:
-                pg = unbroadcast(pg, p.data.shape)
-            if pg.dtype != p.data.dtype:
-                pg = pg.astype(p.data.dtype)
             if p._node is None:
                 # A leaf's .grad must own its memory: copy views and arrays handed out before.
                 if pg.base is not None or id(pg) in handed:

@@ -46,7 +46,7 @@ def gradcheck(
         raise ValueError("gradcheck: no floating-point input to differentiate")
     base = [np.array(x, dtype=np.float64) if c else x for x, c in zip(inputs, check)]
 
-    def call(arrays: list[Any], grad: bool = False) -> Tensor:
+    def call(arrays: list[Any], grad: bool = False) -> tuple[Tensor, list[Any]]:
         args = [Tensor(a, requires_grad=grad) if c else a for a, c in zip(arrays, check)]
         out = fn(*args)
         if not isinstance(out, Tensor):

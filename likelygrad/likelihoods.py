@@ -52,6 +52,15 @@ class Distribution:
     def log_prob(self, y: Any) -> Tensor:
         raise NotImplementedError
 
+    @property
+    def probs(self) -> Tensor:
+        """Class probabilities (for discrete distributions)."""
+        raise NotImplementedError(f"{type(self).__name__} has no class probabilities")
+
+    def mode(self) -> Tensor:
+        """The most likely value."""
+        raise NotImplementedError
+
     def nll(self, y: Any, reduction: str = "mean") -> Tensor:
         """Negative log-likelihood in nats: -mean (or -sum, or per example) of `log_prob(y)`."""
         lp = self.log_prob(y)

@@ -10,6 +10,8 @@ shape in one place (`autograd.unbroadcast`). Shape-changing ops live in `shape_o
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
 _exp, _log1p, _abs, _where = np.exp, np.log1p, np.abs, np.where
@@ -22,6 +24,14 @@ class Op:
 
     def __init_subclass__(cls) -> None:
         cls.name = cls.__name__.lower()
+
+    @staticmethod
+    def forward(ctx: Any, *arrays: Any, **options: Any) -> np.ndarray:
+        raise NotImplementedError
+
+    @staticmethod
+    def backward(ctx: Any, g: np.ndarray) -> tuple[np.ndarray | None, ...]:
+        raise NotImplementedError
 
 
 # ---- arithmetic -----------------------------------------------------------------------------

@@ -62,7 +62,7 @@ def _read_png(path: Path, shape: tuple[int, ...]) -> np.ndarray:
     except OSError as e:
         raise ValueError(f"{path}: cannot read the image ({e})") from None
     if img.size != (shape[1], shape[0]):
-        img = img.resize((shape[1], shape[0]), Image.BILINEAR)
+        img = img.resize((shape[1], shape[0]), Image.Resampling.BILINEAR)
     a = np.asarray(img, dtype=np.uint8)
     if a.mean() > 127:  # MNIST digits are light on dark: invert dark-on-light drawings
         print(f"{path.name}: light background, inverting to MNIST's light-on-dark", file=sys.stderr)

@@ -36,7 +36,7 @@ def calculate_gain(nonlinearity: str, param: float | None = None) -> float:
     raise ValueError(f"unsupported nonlinearity {nonlinearity!r}")
 
 
-def _fill(t: Tensor, values: np.ndarray) -> Tensor:
+def _fill(t: Tensor, values: np.ndarray | float) -> Tensor:
     t.data[...] = values
     return t
 

@@ -39,12 +39,11 @@ class Linear(Module):
         rng = generator or default_generator()
         self.weight = Parameter(np.empty((out_features, in_features), dtype=dtype))
         init.kaiming_uniform_(self.weight, a=math.sqrt(5), generator=rng)
+        self.bias: Parameter | None = None
         if bias:
             bound = 1 / math.sqrt(in_features)
             self.bias = Parameter(np.empty(out_features, dtype=dtype))
             init.uniform_(self.bias, -bound, bound, generator=rng)
-        else:
-            self.bias = None
 
     def forward(self, x: Tensor) -> Tensor:
         return F.linear(x, self.weight, self.bias)

@@ -59,7 +59,8 @@ def save_checkpoint(path: str | os.PathLike, arrays: dict[str, np.ndarray], meta
             if path.suffix == ".safetensors":
                 f.write(_safetensors(path).save(arrays, metadata={"likelygrad": text}))
             elif path.suffix == ".npz":
-                np.savez(f, **arrays, **{_META_KEY: np.frombuffer(text.encode(), np.uint8)})
+                payload = {**arrays, _META_KEY: np.frombuffer(text.encode(), np.uint8)}
+                np.savez(f, **payload)  # type: ignore[arg-type]
             else:
                 raise ValueError(f"{path}: checkpoints end in .safetensors or .npz")
             f.flush()

@@ -44,9 +44,8 @@ def as_likelihood(spec: str | type | Likelihood) -> Likelihood:
 
 
 def _predict(dist: Distribution) -> np.ndarray:
-    if isinstance(dist, Bernoulli):
-        return (dist.logits.data > 0).astype(np.int64)
-    return dist.logits.data.argmax(axis=-1)
+    """The most likely class (1 or 0 for a Bernoulli), as integers."""
+    return dist.mode().data.astype(np.int64, copy=False)
 
 
 class History(list):
@@ -119,7 +118,8 @@ def fit(
     if early_stopping is not None and val is None:
         raise ValueError("fit: early_stopping needs held-out data: pass val=(x_val, y_val)")
     prog = progress if isinstance(progress, Progress) else Progress(progress)
-    history, start, early = History(), 0, {"best_nll": None, "best_epoch": None, "bad": 0}
+    history, start = History(), 0
+    early: dict[str, Any] = {"best_nll": None, "best_epoch": None, "bad": 0}
     best: dict[str, np.ndarray] | None = None
     if checkpoint is not None:
         remove_stale_temporaries(checkpoint)  # from a run killed while writing
@@ -131,9 +131,9 @@ def fit(
         if meta.get("stopped") or start >= epochs:
             prog.message(f"{checkpoint}: training already ended after epoch {start}")
             return history
-        last = split_prefix(arrays, "last")
-        if last:  # the saved model holds the best weights; continue from the latest ones
-            model.load_state_dict(last)
+        latest = split_prefix(arrays, "last")
+        if latest:  # the saved model holds the best weights; continue from the latest ones
+            model.load_state_dict(latest)
         prog.message(f"resuming from {checkpoint} after epoch {start}")
     elif resume and checkpoint is not None:
         prog.message(f"no checkpoint at {checkpoint} yet: starting from scratch")
@@ -164,7 +164,7 @@ def fit(
                 early["bad"] += 1
             stopped = early["bad"] >= early_stopping
         finished = stopped or epoch + 1 == epochs
-        last = None
+        last: dict[str, np.ndarray] | None = None
         if finished and best is not None:
             last = model.state_dict()
             model.load_state_dict(best)

@@ -14,7 +14,7 @@ from typing import Any, TextIO
 
 import numpy as np
 
-from ..autograd import Node, toposort, unbroadcast
+from ..autograd import input_grads, toposort
 from ..tensor import Tensor
 from .graph import labels, walk
 
@@ -33,19 +33,6 @@ class Step:
     upstream: np.ndarray
     local: np.ndarray | None
     product: np.ndarray
-
-
-def _vjps(node: Node, parents: tuple[Tensor, ...], g: np.ndarray) -> list[np.ndarray | None]:
-    """The gradients a node's op sends to each input, shaped and typed as `backward()` does."""
-    out: list[np.ndarray | None] = []
-    for p, need, pg in zip(parents, node.needs, node.op.backward(node, g)):
-        if need and pg is not None:
-            if pg.shape != p.data.shape:
-                pg = unbroadcast(pg, p.data.shape)
-            if pg.dtype != p.data.dtype:
-                pg = pg.astype(p.data.dtype)
-        out.append(pg if need else None)
-    return out
 
 
 def _num(a: np.ndarray) -> str:
@@ -116,10 +103,10 @@ def explain(tensor: Tensor, file: TextIO | None = None, grad: Any = None) -> lis
         parents = node.parents
         args = ", ".join(name[id(p)] for p in parents)
         print(f"{here} = {node.op.name}({args}):  d{root}/d{here} = {_fmt(g)}", file=out)
-        vjps = _vjps(node, parents, g)
+        vjps = input_grads(node, g)
         scalar = t.data.size == 1
         # With one-element tensors the VJP of upstream 1 is the local derivative itself.
-        ones = _vjps(node, parents, np.ones_like(g)) if scalar else [None] * len(vjps)
+        ones = input_grads(node, np.ones_like(g)) if scalar else [None] * len(vjps)
         for p, pg, local in zip(parents, vjps, ones):
             if pg is None:
                 continue
