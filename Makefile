@@ -27,7 +27,7 @@ test: $(VENV)/.dev
 	$(PY) -m ruff check likelygrad tests examples benchmarks
 	$(PY) -m ruff format --check likelygrad tests examples benchmarks
 	$(PY) -m mypy likelygrad
-	$(PY) -m pytest -n 2 tests
+	OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 MKL_NUM_THREADS=1 $(PY) -m pytest -n 2 tests
 
 ## make demo: install the demo extras and run the main job on data available offline
 demo: $(VENV)/.demo

@@ -143,7 +143,7 @@ def test_digits_match_the_csv_load_digits_reads():
         pytest.skip("scikit-learn not installed")
     ds = load_dataset("digits")
     reference = np.loadtxt(path, delimiter=",")  # exactly what load_digits does
-    train, test = fixed_split(reference[:, -1].astype(int))
+    train, test = fixed_split(reference[:, -1].astype(int), shuffle_seed=0)
     np.testing.assert_array_equal(ds.y_test, reference[test, -1])
     pixels = np.rint(ds.x_train.reshape(-1, 64) / 255 * 16)  # undo the 255/16 scaling
     np.testing.assert_array_equal(pixels, reference[train, :-1])
