@@ -141,7 +141,7 @@ DATASETS: dict[str, DatasetSpec] = {
     ),
     "digits": DatasetSpec(
         name="digits",
-        description="scikit-learn's 1,797 8×8 digits (load_digits), a fixed random 80% train / 20% test",
+        description="scikit-learn's 1,797 8×8 digits (load_digits), fixed random 80%/20% split",
         files=(RemoteFile("digits.csv.gz", ""),),
         package_dir=("sklearn", "datasets/data"),
         csv_image=(8, 16),
