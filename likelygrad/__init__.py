@@ -38,7 +38,7 @@ from .tensor import Tensor, clip
 __version__ = "0.1.0"
 
 # Submodules load on first use, so `import likelygrad` stays fast.
-_LAZY = {"nn", "optim", "data", "likelihoods", "viz", "train"}
+_LAZY = {"nn", "optim", "data", "likelihoods", "viz", "train", "metrics", "models"}
 
 
 def __getattr__(name: str) -> Any:

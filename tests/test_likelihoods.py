@@ -170,3 +170,22 @@ def test_losses_match_torch():
             torch.tensor(mu), torch.tensor(y), torch.tensor(var), full=full
         ).item()
         assert ours == pytest.approx(theirs, rel=1e-12)
+
+
+def test_nll_loss_and_mse_loss_match_torch():
+    torch = pytest.importorskip("torch")
+    F, TF = lg.nn.functional, torch.nn.functional
+    logp = lg.tensor(LOGITS, requires_grad=True).log_softmax(axis=1)
+    for red in ("mean", "sum", "none"):
+        ours = F.nll_loss(logp, LABELS, reduction=red).numpy()
+        theirs = TF.nll_loss(
+            torch.tensor(LOGITS).log_softmax(1), torch.tensor(LABELS), reduction=red
+        )
+        np.testing.assert_allclose(ours, theirs.numpy(), atol=1e-12)
+        y = rng.standard_normal(LOGITS.shape)
+        ours = F.mse_loss(lg.tensor(LOGITS), y, reduction=red).numpy()
+        theirs = TF.mse_loss(torch.tensor(LOGITS), torch.tensor(y), reduction=red)
+        np.testing.assert_allclose(ours, theirs.numpy(), atol=1e-12)
+    with pytest.raises(ValueError, match=r"nll_loss: log-probabilities \(6, 4\)"):
+        F.nll_loss(logp, LABELS[:3])
+    assert lg.gradcheck(lambda z: F.mse_loss(z, np.ones(4)), lg.tensor(rng.standard_normal(4)))

@@ -97,6 +97,23 @@ def cross_entropy(input: Tensor, target: Any, reduction: str = "mean") -> Tensor
     return _reduce(Categorical(logits=input).log_prob(target), reduction)
 
 
+def nll_loss(input: Tensor, target: Any, reduction: str = "mean") -> Tensor:
+    """-input[i, target_i] averaged: the Categorical NLL when `input` holds log-probabilities
+    (from log_softmax). `cross_entropy` fuses the two and is the one to train with."""
+    labels = np.asarray(target.data if isinstance(target, Tensor) else target)
+    if input.ndim != 2 or labels.shape != input.shape[:1]:
+        raise ValueError(
+            f"nll_loss: log-probabilities {input.shape} need to be (N, K) with N labels, "
+            f"got labels of shape {labels.shape}"
+        )
+    return _reduce(input[np.arange(len(labels)), labels.astype(np.intp)], reduction)
+
+
+def mse_loss(input: Tensor, target: Any, reduction: str = "mean") -> Tensor:
+    """Mean squared error: the Gaussian NLL with σ = 1, less its constant, times 2."""
+    return _reduce(-((input - as_tensor(target, input)) ** 2), reduction)
+
+
 def gaussian_nll(
     input: Tensor, target: Any, var: Any, full: bool = True, eps: float = 1e-6,
     reduction: str = "mean",
