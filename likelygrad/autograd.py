@@ -29,17 +29,17 @@ class Node:
     """One recorded op application: `op.backward(node, g)` returns the VJPs for `parents`.
 
     `needs[i]` says whether input i requires a gradient, so an op computes only those.
-    Ops store what their VJP needs in `saved` (and any options in `attrs`).
+    Ops store what their VJP needs in `saved`; `grad` collects dL/d(output) during backward.
     """
 
-    __slots__ = ("op", "parents", "needs", "saved", "attrs")
+    __slots__ = ("op", "parents", "needs", "saved", "grad")
 
     def __init__(self, op: Any, parents: tuple[Tensor, ...], needs: tuple[bool, ...]) -> None:
         self.op = op
         self.parents: tuple[Tensor, ...] | None = parents
         self.needs = needs
         self.saved: Any = None
-        self.attrs: Any = None
+        self.grad: np.ndarray | None = None
 
 
 class no_grad:
@@ -97,17 +97,17 @@ def toposort(root: Tensor) -> list[Tensor]:
     order: list[Tensor] = []
     seen: set[int] = set()
     stack: list[tuple[Tensor, bool]] = [(root, False)]
+    pop, push, emit, mark = stack.pop, stack.append, order.append, seen.add
     while stack:
-        t, inputs_done = stack.pop()
+        t, inputs_done = pop()
         if inputs_done:
-            order.append(t)
+            emit(t)
             continue
         if id(t) in seen:
             continue
-        seen.add(id(t))
-        stack.append((t, True))
-        assert t._node is not None
-        parents = t._node.parents
+        mark(id(t))
+        push((t, True))
+        parents = t._node.parents  # type: ignore[union-attr]
         if parents is None:
             raise RuntimeError(
                 "backward through a graph a second time: its saved values were released by the "
@@ -115,21 +115,21 @@ def toposort(root: Tensor) -> list[Tensor]:
             )
         for p in parents:
             if p._node is not None and id(p) not in seen:
-                stack.append((p, False))
+                push((p, False))
     order.reverse()
     return order
 
 
 def input_grads(node: Node, g: np.ndarray) -> list[np.ndarray | None]:
     """The op's VJPs for g, each summed back to its input's shape and cast to its dtype."""
-    assert node.parents is not None
     out: list[np.ndarray | None] = []
-    for p, need, pg in zip(node.parents, node.needs, node.op.backward(node, g)):
+    for p, need, pg in zip(node.parents, node.needs, node.op.backward(node, g)):  # type: ignore[arg-type]
         if need and pg is not None:
-            if pg.shape != p.data.shape:
-                pg = unbroadcast(pg, p.data.shape)
-            if pg.dtype != p.data.dtype:
-                pg = pg.astype(p.data.dtype)
+            data = p.data
+            if pg.shape != data.shape:
+                pg = unbroadcast(pg, data.shape)
+            if pg.dtype != data.dtype:
+                pg = pg.astype(data.dtype)
             out.append(pg)
         else:
             out.append(None)
@@ -137,32 +137,38 @@ def input_grads(node: Node, g: np.ndarray) -> list[np.ndarray | None]:
 
 
 def backward(root: Tensor, seed: np.ndarray, retain_graph: bool = False) -> None:
-    """Accumulate d(seed · root)/d(leaf) into every leaf's `.grad` that requires a gradient."""
+    """Accumulate d(seed · root)/d(leaf) into every leaf's `.grad` that requires a gradient.
+
+    Each node's incoming gradients are summed in `node.grad`; nodes run output-first, so a
+    node's VJP runs only after all its consumers have contributed (the multivariate chain rule).
+    A leaf's `.grad` always owns its memory: a VJP that is a view, or the upstream gradient
+    passed through unchanged (as `+` does), is copied before it is stored.
+    """
     if root._node is None:  # backward on a leaf: its gradient is the seed itself
         root._accumulate(np.array(seed, dtype=root.data.dtype))
         return
-    grads: dict[int, np.ndarray] = {id(root): seed}
-    handed: set[int] = {id(seed)}  # arrays already stored as someone's .grad
-    for t in toposort(root):
-        g = grads.pop(id(t), None)
-        node = t._node
-        assert node is not None and node.parents is not None
-        if g is None:
-            continue
-        if t._retains_grad:
-            t._accumulate(g if id(g) not in handed else g.copy())
-            handed.add(id(t.grad))
-        for p, pg in zip(node.parents, input_grads(node, g)):
-            if pg is None:
+    order = toposort(root)
+    root._node.grad = seed
+    try:
+        for t in order:
+            node = t._node
+            g = node.grad  # type: ignore[union-attr]
+            if g is None:
                 continue
-            if p._node is None:
-                # A leaf's .grad must own its memory: copy views and arrays handed out before.
-                if pg.base is not None or id(pg) in handed:
-                    pg = pg.copy()
-                p._accumulate(pg)
-                handed.add(id(p.grad))
-            else:
-                prev = grads.get(id(p))
-                grads[id(p)] = pg if prev is None else prev + pg
-        if not retain_graph:  # release the intermediates this node kept alive
-            node.saved = node.parents = None
+            node.grad = None  # type: ignore[union-attr]
+            if t._retains_grad:
+                t._accumulate(g.copy())
+            for p, pg in zip(node.parents, input_grads(node, g)):  # type: ignore[union-attr,arg-type]
+                if pg is None:
+                    continue
+                pn = p._node
+                if pn is None:
+                    p._accumulate(pg.copy() if pg is g or pg.base is not None else pg)
+                else:
+                    pn.grad = pg if pn.grad is None else pn.grad + pg
+            if not retain_graph:  # release the intermediates this node kept alive
+                node.saved = node.parents = None  # type: ignore[union-attr]
+    finally:  # after an error, leave no partial sums behind for a later backward
+        for t in order:
+            if t._node is not None:
+                t._node.grad = None

@@ -88,6 +88,15 @@ class Bernoulli(Distribution):
 
     def log_prob(self, y: Any) -> Tensor:
         """y l - softplus(l) for targets y in [0, 1] (soft targets allowed), per element."""
+        return self._log_prob(y, None)
+
+    def nll(self, y: Any, reduction: str = "mean") -> Tensor:
+        """-mean (or -sum) log p(y), fused into one op; reduction='none' gives -log_prob(y)."""
+        if reduction not in ("mean", "sum"):
+            return super().nll(y, reduction)
+        return self._log_prob(y, -1.0 / max(self.logits.size, 1) if reduction == "mean" else -1.0)
+
+    def _log_prob(self, y: Any, scale: float | None) -> Tensor:
         y = as_tensor(y, self.logits)
         if y.shape != self.logits.shape:
             raise ValueError(
@@ -95,15 +104,15 @@ class Bernoulli(Distribution):
                 "shape; give one target per logit (e.g. logits.reshape(-1) for an (N, 1) output)"
             )
         v = y.data
-        bad = (v < 0) | (v > 1) | np.isnan(v)
-        if bad.any():
+        if v.size and not (v.min() >= 0 and v.max() <= 1):  # NaN fails both comparisons
+            bad = ~((v >= 0) & (v <= 1))
             raise ValueError(
                 f"Bernoulli.log_prob: targets must lie in [0, 1]; got {v[bad].flat[0].item()!r} "
                 f"at index {tuple(int(i) for i in np.argwhere(bad)[0])}"
             )
         if y.dtype != self.logits.dtype:
             y = y.astype(self.logits.dtype)
-        return apply(BernoulliLogProb, self.logits, y)
+        return apply(BernoulliLogProb, self.logits, y, scale=scale)
 
     def mode(self) -> Tensor:
         """The more likely outcome, 1 where logits > 0."""
@@ -139,6 +148,16 @@ class Categorical(Distribution):
 
     def log_prob(self, y: Any) -> Tensor:
         """logits[y] - logsumexp(logits), per example; y holds integer labels in [0, K)."""
+        return self._log_prob(y, None)
+
+    def nll(self, y: Any, reduction: str = "mean") -> Tensor:
+        """-mean (or -sum) log p(y), fused into one op; reduction='none' gives -log_prob(y)."""
+        if reduction not in ("mean", "sum"):
+            return super().nll(y, reduction)
+        n = max(self.logits.size // self.num_classes, 1)
+        return self._log_prob(y, -1.0 / n if reduction == "mean" else -1.0)
+
+    def _log_prob(self, y: Any, scale: float | None) -> Tensor:
         labels = np.asarray(y.data if isinstance(y, Tensor) else y)
         batch, k = self.logits.shape[:-1], self.num_classes
         if labels.shape != batch:
@@ -154,13 +173,12 @@ class Categorical(Distribution):
         elif labels.dtype.kind not in "iub":
             raise ValueError(f"Categorical.log_prob: labels must be integers, got {labels.dtype}")
         labels = labels.astype(np.intp, copy=False)
-        out = (labels < 0) | (labels >= k)
-        if out.any():
+        if labels.size and (labels.min() < 0 or labels.max() >= k):
+            bad = labels[(labels < 0) | (labels >= k)].flat[0]
             raise ValueError(
-                f"Categorical.log_prob: label {labels[out].flat[0]} is outside [0, {k}) "
-                f"for logits with {k} classes"
+                f"Categorical.log_prob: label {bad} is outside [0, {k}) for logits with {k} classes"
             )
-        return apply(CategoricalLogProb, self.logits, labels=labels)
+        return apply(CategoricalLogProb, self.logits, labels=labels, scale=scale)
 
     def mode(self) -> Tensor:
         """The most likely class (argmax of the logits)."""

@@ -122,14 +122,20 @@ class LogSoftmax(Op):  # z = x - logsumexp(x);  Jᵀg = g - softmax(x) Σ g
         return (g - np.exp(z) * g.sum(axis=axis, keepdims=True),)
 
 
+def _total(out: np.ndarray, scale: float | None) -> np.ndarray:
+    """Per-example values, or `scale` · their sum (scale = -1/N gives the mean NLL)."""
+    return out if scale is None else np.asarray(out.sum() * scale, dtype=out.dtype)
+
+
 class CategoricalLogProb(Op):
-    """log p(y | logits) = logits[y] - logsumexp(logits), per example (classes on the last axis).
+    """log p(y | logits) = logits[y] - logsumexp(logits), per example (classes on the last axis),
+    or, given `scale`, scale · Σ_examples log p(y) (the mean NLL in one op, for speed).
 
     d/dlogits = onehot(y) - softmax(logits): the fused form costs one exp and no one-hot matrix.
     """
 
     @staticmethod
-    def forward(ctx, logits, labels=None):
+    def forward(ctx, logits, labels=None, scale=None):
         k = logits.shape[-1]
         flat = logits.reshape(-1, k)
         idx = labels.reshape(-1)
@@ -139,31 +145,36 @@ class CategoricalLogProb(Op):
         rows = np.arange(flat.shape[0])
         out = flat[rows, idx] - (m + np.log(s))[:, 0]
         if ctx.needs[0]:
-            ctx.saved = (e / s, idx, rows, logits.shape)
-        return out.reshape(labels.shape)
+            e /= s  # softmax, kept for the VJP
+            ctx.saved = (e, idx, rows, logits.shape, scale)
+        return out.reshape(labels.shape) if scale is None else _total(out, scale)
 
     @staticmethod
     def backward(ctx, g):
-        p, idx, rows, shape = ctx.saved
-        g = g.reshape(-1)
-        grad = p * -g[:, None]
+        p, idx, rows, shape, scale = ctx.saved
+        g = g.reshape(-1) if scale is None else g * scale  # per-row weights, or one scalar
+        grad = p * (-g[:, None] if scale is None else -g)
         grad[rows, idx] += g
         return (grad.reshape(shape),)
 
 
 class BernoulliLogProb(Op):
-    """log p(y | logit l) = y log σ(l) + (1 - y) log(1 - σ(l)) = y l - softplus(l).
+    """log p(y | logit l) = y log σ(l) + (1 - y) log(1 - σ(l)) = y l - softplus(l), per element,
+    or, given `scale`, scale · Σ log p(y).
 
     d/dl = y - σ(l);  d/dy = l (only needed for soft, learned targets).
     """
 
     @staticmethod
-    def forward(ctx, logits, y):
-        ctx.saved = (logits, y)
-        return y * logits - (np.maximum(logits, 0) + np.log1p(np.exp(-np.abs(logits))))
+    def forward(ctx, logits, y, scale=None):
+        ctx.saved = (logits, y, scale)
+        out = y * logits - (np.maximum(logits, 0) + np.log1p(np.exp(-np.abs(logits))))
+        return _total(out, scale)
 
     @staticmethod
     def backward(ctx, g):
-        logits, y = ctx.saved
+        logits, y, scale = ctx.saved
+        if scale is not None:
+            g = g * scale
         gl = g * (y - sigmoid(logits)) if ctx.needs[0] else None
         return gl, (g * logits if ctx.needs[1] else None)

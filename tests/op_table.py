@@ -298,6 +298,25 @@ ROWS += [
     ),
 ]
 
+ROWS += [
+    Row(
+        "categorical_nll_mean",
+        lambda z: lg.likelihoods.Categorical(logits=z).nll(LABELS),
+        lambda z: -np.mean(np.log(_softmax(z, -1))[np.arange(5), LABELS]),
+        lambda z: T().nn.functional.cross_entropy(z, T().tensor(LABELS)),
+        ((5, 4),),
+    ),
+    Row(
+        "bernoulli_nll_sum",
+        lambda z: lg.likelihoods.Bernoulli(logits=z).nll(Y01.astype(z.dtype), "sum"),
+        lambda z: -np.sum(Y01 * np.log(_sig(z)) + (1 - Y01) * np.log(1 - _sig(z))),
+        lambda z: T().nn.functional.binary_cross_entropy_with_logits(
+            z, T().tensor(Y01, dtype=T().float64), reduction="sum"
+        ),
+        ((5,),),
+    ),
+]
+
 
 def ops_red():
     from likelygrad import reductions

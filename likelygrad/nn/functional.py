@@ -86,7 +86,7 @@ def _reduce(per_example: Tensor, reduction: str) -> Tensor:
 
 def binary_cross_entropy_with_logits(input: Tensor, target: Any, reduction: str = "mean") -> Tensor:
     """-log p(target | logits) under a Bernoulli, averaged: -mean(y l - softplus(l))."""
-    return _reduce(Bernoulli(logits=input).log_prob(target), reduction)
+    return Bernoulli(logits=input).nll(target, reduction)
 
 
 def cross_entropy(input: Tensor, target: Any, reduction: str = "mean") -> Tensor:
@@ -94,7 +94,7 @@ def cross_entropy(input: Tensor, target: Any, reduction: str = "mean") -> Tensor
 
     `input` is (N, K) logits (or (K,) for one example); `target` holds class indices.
     """
-    return _reduce(Categorical(logits=input).log_prob(target), reduction)
+    return Categorical(logits=input).nll(target, reduction)
 
 
 def nll_loss(input: Tensor, target: Any, reduction: str = "mean") -> Tensor:

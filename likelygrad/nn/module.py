@@ -34,6 +34,10 @@ class Module:
     Subclasses call `super().__init__()` first and define `forward`; calling the module runs it.
     """
 
+    _parameters: OrderedDict[str, Parameter]
+    _modules: OrderedDict[str, Module]
+    training: bool
+
     def __init__(self) -> None:
         object.__setattr__(self, "_parameters", OrderedDict())
         object.__setattr__(self, "_modules", OrderedDict())
@@ -52,26 +56,14 @@ class Module:
             params[name] = value
         elif isinstance(value, Module):
             mods[name] = value
-        else:
-            object.__setattr__(self, name, value)
-            return
-        self.__dict__.pop(name, None)
-
-    def __getattr__(self, name: str) -> Any:
-        d = self.__dict__
-        if name in d.get("_parameters", {}):
-            return d["_parameters"][name]
-        if name in d.get("_modules", {}):
-            return d["_modules"][name]
-        raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
+        # Registered or not, the attribute lives in __dict__ too, so reading it is a plain
+        # attribute lookup (this is on every forward pass).
+        object.__setattr__(self, name, value)
 
     def __delattr__(self, name: str) -> None:
-        if name in self._parameters:
-            del self._parameters[name]
-        elif name in self._modules:
-            del self._modules[name]
-        else:
-            object.__delattr__(self, name)
+        self._parameters.pop(name, None)
+        self._modules.pop(name, None)
+        object.__delattr__(self, name)
 
     def forward(self, *args: Any, **kwargs: Any) -> Any:
         raise NotImplementedError(f"{type(self).__name__} must define forward()")
