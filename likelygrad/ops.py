@@ -228,10 +228,13 @@ class Abs(Op):  # d/dx |x| = sign(x), taken as 0 at 0 (as PyTorch does)
 
 
 def sigmoid(x: np.ndarray) -> np.ndarray:
-    """σ(x) = 1/(1+e^-x), evaluated with e^-|x| so nothing overflows (σ(-x) = e^x σ(x))."""
-    e = _exp(-_abs(x))
-    r = 1 / (1 + e)
-    return _where(x >= 0, r, e * r)
+    """σ(x) = 1/(1+e^-x). For x < -88 (float32) e^-x overflows to inf and σ is exactly 0, as it
+    should be; relative accuracy holds everywhere else, since 1 + e^-x never cancels."""
+    t = np.negative(x, out=np.empty_like(x))  # out=: a 0-d input stays an array
+    with np.errstate(over="ignore"):
+        np.exp(t, out=t)
+    t += 1
+    return np.reciprocal(t, out=t)
 
 
 class Sigmoid(Op):  # σ' = σ (1 - σ)
@@ -258,16 +261,19 @@ class Tanh(Op):  # tanh' = 1 - tanh²
         return (g * (1 - t * t),)
 
 
-class Relu(Op):  # relu' = 1 where x > 0, else 0
+class Relu(Op):  # relu(x) = x·[x > 0];  relu' = [x > 0]
     @staticmethod
     def forward(ctx, x):
-        z = np.maximum(x, 0)
-        ctx.saved = z
+        # A float mask multiplies about twice as fast as np.maximum or a bool mask does.
+        keep = (x > 0).astype(x.dtype)
+        ctx.saved = keep
+        z = x * keep
+        z += 0  # turns the -0.0 of negative inputs into +0.0
         return z
 
     @staticmethod
     def backward(ctx, g):
-        return (g * (ctx.saved > 0),)
+        return (g * ctx.saved,)
 
 
 class Softplus(Op):  # log(1 + e^x) = max(x, 0) + log1p(e^-|x|);  derivative σ(x)
