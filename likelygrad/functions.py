@@ -19,12 +19,16 @@ def tensor(data: Any, requires_grad: bool = False, dtype: Any = None) -> Tensor:
     Python numbers and lists become float32 (the default dtype); NumPy arrays keep their dtype.
     Only floating-point tensors can require gradients.
     """
+    if isinstance(data, np.ndarray | np.generic | Tensor) and not requires_grad:
+        data = np.array(data.data if isinstance(data, Tensor) else data, dtype=dtype)
     return Tensor(data, requires_grad=requires_grad, dtype=dtype)
 
 
 def from_numpy(array: np.ndarray, requires_grad: bool = False) -> Tensor:
     """A tensor sharing memory with `array` (no copy)."""
-    return Tensor(array, requires_grad) if requires_grad else _make(np.asarray(array), False, None)
+    if requires_grad:  # leaves that require grad get their own memory (optimizers write to it)
+        return Tensor(array, requires_grad)
+    return _make(np.asarray(array), False, None)
 
 
 def zeros(*shape: int, dtype: Any = None, requires_grad: bool = False) -> Tensor:

@@ -72,6 +72,9 @@ def as_tensor(x: Any, like: Tensor | None = None) -> Tensor:
 class Tensor:
     """An n-dimensional array that records the operations applied to it, for `backward()`.
 
+    `Tensor(array)` wraps a NumPy array without copying it (unless a cast is needed or it
+    requires grad); `lg.tensor(data)` always copies.
+
     `grad` is None until a backward pass reaches this tensor; gradients then accumulate over
     backward calls (set `.grad = None`, or use an optimizer's `zero_grad()`, to reset them).
     """
@@ -80,7 +83,7 @@ class Tensor:
     __array_priority__ = 1000  # so ndarray ⊕ Tensor calls our reflected operators
 
     def __init__(self, data: Any, requires_grad: bool = False, dtype: Any = None) -> None:
-        arr = _to_array(data, dtype)
+        arr = _to_array(data, dtype, copy=requires_grad)
         if requires_grad and arr.dtype.kind != "f":
             raise TypeError(
                 f"only floating-point tensors can require gradients, and this one is {arr.dtype}: "
@@ -156,7 +159,7 @@ class Tensor:
                     f"backward(): the output has shape {self.shape}, not a scalar; pass "
                     "grad= (an array of that shape) or reduce it first, e.g. y.sum().backward()"
                 )
-            seed = np.ones(self.shape, dtype=self.dtype)
+            seed = np.array(1, dtype=self.dtype).reshape(self.shape)  # np.ones is slower
         else:
             seed = np.asarray(grad.data if isinstance(grad, Tensor) else grad, dtype=self.dtype)
             if seed.shape != self.shape:
@@ -334,15 +337,18 @@ def _unwrap_index(index: Any) -> Any:
     return index
 
 
-def _to_array(data: Any, dtype: Any) -> np.ndarray:
-    """Python numbers and lists become the default float dtype; arrays keep theirs."""
+def _to_array(data: Any, dtype: Any, copy: bool) -> np.ndarray:
+    """Python numbers and lists become the default float dtype; arrays keep theirs.
+
+    An array is copied only when `copy` is set or a cast is needed, so wrapping a batch in a
+    Tensor costs nothing.
+    """
     if isinstance(data, Tensor):
         data = data.data
-    if dtype is not None:
-        return np.array(data, dtype=dtype)
-    if isinstance(data, np.ndarray | np.generic):
-        return np.array(data)
-    return np.array(data, dtype=get_default_dtype())
+    if dtype is None:
+        is_array = isinstance(data, np.ndarray | np.generic)
+        dtype = None if is_array else get_default_dtype()
+    return np.array(data, dtype=dtype, copy=True if copy else None)
 
 
 def clip(x: Tensor, min: Any = None, max: Any = None) -> Tensor:

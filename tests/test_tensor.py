@@ -27,6 +27,10 @@ def test_tensor_copies_and_from_numpy_shares():
     a[0] = 1
     assert t.numpy()[0] == 0
     assert np.shares_memory(lg.from_numpy(a).numpy(), a)
+    assert np.shares_memory(lg.Tensor(a).numpy(), a)  # wrapping a batch costs no copy
+    assert not np.shares_memory(lg.Tensor(a, requires_grad=True).numpy(), a)
+    assert not np.shares_memory(lg.from_numpy(a, requires_grad=True).numpy(), a)
+    assert lg.Tensor(a, dtype=np.float32).dtype == np.float32
 
 
 def test_integer_and_bool_data_cannot_require_grad():
