@@ -46,6 +46,17 @@ def _sample_shape(n: int | None, shape: tuple[int, ...]) -> tuple[int, ...]:
     return shape if n is None else (n, *shape)
 
 
+def reduce_nll(log_prob: Tensor, reduction: str) -> Tensor:
+    """-mean, -sum or - (reduction 'mean', 'sum', 'none') of per-example log-probabilities."""
+    if reduction == "mean":
+        return -log_prob.mean()
+    if reduction == "sum":
+        return -log_prob.sum()
+    if reduction == "none":
+        return -log_prob
+    raise ValueError(f"reduction must be 'mean', 'sum' or 'none', got {reduction!r}")
+
+
 class Distribution:
     """Base class: `log_prob(y)` per example, `nll(y)` its negated mean, and friends."""
 
@@ -63,14 +74,7 @@ class Distribution:
 
     def nll(self, y: Any, reduction: str = "mean") -> Tensor:
         """Negative log-likelihood in nats: -mean (or -sum, or per example) of `log_prob(y)`."""
-        lp = self.log_prob(y)
-        if reduction == "mean":
-            return -lp.mean()
-        if reduction == "sum":
-            return -lp.sum()
-        if reduction == "none":
-            return -lp
-        raise ValueError(f"reduction must be 'mean', 'sum' or 'none', got {reduction!r}")
+        return reduce_nll(self.log_prob(y), reduction)
 
 
 class Bernoulli(Distribution):

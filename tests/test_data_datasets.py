@@ -1,11 +1,11 @@
 """Data sets: discovery order, loading from disk, the CSV sets and their fixed splits."""
 
-import dataclasses
 import os
 from pathlib import Path
 
 import numpy as np
 import pytest
+from conftest import cache
 
 from likelygrad.data import (
     find_dataset,
@@ -33,22 +33,6 @@ def write_set(folder: Path, n_train: int = 12, n_test: int = 5, names=IDX_NAMES)
     for name, array in zip(names, arrays, strict=True):
         write_idx(folder / name, array)
     return arrays
-
-
-@pytest.fixture
-def home(tmp_path, monkeypatch):
-    """An empty home and no system folders: only what a test puts there can be found."""
-    monkeypatch.setenv("HOME", str(tmp_path / "home"))
-    for var in ("XDG_CACHE_HOME", "LIKELYGRAD_DATA", "LIKELYGRAD_MIRROR"):
-        monkeypatch.delenv(var, raising=False)
-    for name in ("mnist", "fashion-mnist"):
-        spec = dataclasses.replace(sources.DATASETS[name], system_dirs=(str(tmp_path / "sys"),))
-        monkeypatch.setitem(sources.DATASETS, name, spec)
-    return tmp_path / "home"
-
-
-def cache(home: Path, name: str = "mnist") -> Path:
-    return home / ".cache" / "likelygrad" / name
 
 
 def test_list_and_unknown_name():

@@ -10,26 +10,11 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from conftest import cache
 
 from likelygrad.data import RemoteFile, download_file, load_dataset, sources, write_idx
 
 IDX_NAMES = [f.name for f in sources.DATASETS["mnist"].files]
-
-
-@pytest.fixture
-def home(tmp_path, monkeypatch):
-    """An empty home and no system folders: only what a test puts there can be found."""
-    monkeypatch.setenv("HOME", str(tmp_path / "home"))
-    for var in ("XDG_CACHE_HOME", "LIKELYGRAD_DATA", "LIKELYGRAD_MIRROR"):
-        monkeypatch.delenv(var, raising=False)
-    for name in ("mnist", "fashion-mnist"):
-        spec = dataclasses.replace(sources.DATASETS[name], system_dirs=(str(tmp_path / "sys"),))
-        monkeypatch.setitem(sources.DATASETS, name, spec)
-    return tmp_path / "home"
-
-
-def cache(home: Path, name: str = "mnist") -> Path:
-    return home / ".cache" / "likelygrad" / name
 
 
 @pytest.fixture

@@ -17,7 +17,7 @@ import numpy as np
 
 from .. import ops
 from ..backend import default_generator
-from ..likelihoods import Bernoulli, Categorical, Gaussian
+from ..likelihoods import Bernoulli, Categorical, Gaussian, reduce_nll
 from ..tensor import Tensor, apply, as_tensor
 
 
@@ -74,16 +74,6 @@ def dropout(
     return x * Tensor(keep.astype(x.dtype) * x.dtype.type(1.0 / (1.0 - p)))
 
 
-def _reduce(per_example: Tensor, reduction: str) -> Tensor:
-    if reduction == "mean":
-        return -per_example.mean()
-    if reduction == "sum":
-        return -per_example.sum()
-    if reduction == "none":
-        return -per_example
-    raise ValueError(f"reduction must be 'mean', 'sum' or 'none', got {reduction!r}")
-
-
 def binary_cross_entropy_with_logits(input: Tensor, target: Any, reduction: str = "mean") -> Tensor:
     """-log p(target | logits) under a Bernoulli, averaged: -mean(y l - softplus(l))."""
     return Bernoulli(logits=input).nll(target, reduction)
@@ -106,12 +96,12 @@ def nll_loss(input: Tensor, target: Any, reduction: str = "mean") -> Tensor:
             f"nll_loss: log-probabilities {input.shape} need to be (N, K) with N labels, "
             f"got labels of shape {labels.shape}"
         )
-    return _reduce(input[np.arange(len(labels)), labels.astype(np.intp)], reduction)
+    return reduce_nll(input[np.arange(len(labels)), labels.astype(np.intp)], reduction)
 
 
 def mse_loss(input: Tensor, target: Any, reduction: str = "mean") -> Tensor:
     """Mean squared error: the Gaussian NLL with σ = 1, less its constant, times 2."""
-    return _reduce(-((input - as_tensor(target, input)) ** 2), reduction)
+    return reduce_nll(-((input - as_tensor(target, input)) ** 2), reduction)
 
 
 def gaussian_nll(
@@ -128,7 +118,7 @@ def gaussian_nll(
     lp = Gaussian(input, std=None, log_std=0.5 * var.log()).log_prob(target)
     if not full:
         lp = lp + 0.5 * math.log(2 * math.pi)
-    return _reduce(lp, reduction)
+    return reduce_nll(lp, reduction)
 
 
 def gaussian_nll_loss(
