@@ -137,3 +137,25 @@ def test_bad_checkpoints_are_named(tmp_path):
             load_checkpoint(st)
     with pytest.raises(FileNotFoundError, match="no such checkpoint"):
         load_checkpoint(tmp_path / "missing.npz")
+
+
+def test_progress_bar_lines_and_quiet(data):
+    import io
+
+    from likelygrad.train import Progress
+
+    pytest.importorskip("tqdm")
+    train, test = data
+    outputs = {}
+    for mode in ("bar", "lines", "quiet"):
+        buf = io.StringIO()
+        lg.manual_seed(0)
+        model = nn.Sequential(nn.Linear(784, 10))
+        fit(model, "categorical", optim.SGD(model.parameters(), 0.1), train, test, epochs=2,
+            batch_size=100, progress=Progress(mode, file=buf))  # fmt: skip
+        outputs[mode] = buf.getvalue()
+    bar = outputs["bar"]
+    assert "epoch 1/2" in bar and "5/5" in bar and "train nll" in bar and "val nll" in bar
+    lines = outputs["lines"].splitlines()
+    assert len(lines) == 2 and lines[0].startswith("epoch 1: train nll") and "val nll" in lines[0]
+    assert outputs["quiet"] == ""
