@@ -1,0 +1,182 @@
+"""Where does a likelygrad training step spend its time? Microseconds per step, three ways.
+
+    python benchmarks/profile_step.py --model 784-256-10:relu --batch 128
+    python benchmarks/profile_step.py --model 784-10 --batch 128 --cprofile 30
+
+1. phases of the loop a user writes (gather, lg.Tensor, forward, loss, zero_grad, backward,
+   step), timed with perf_counter around each;
+2. optionally cProfile's functions by self time, per step (cProfile slows Python code ~2×, so
+   read its numbers as proportions);
+3. every op's forward and VJP (each Op class wrapped with a timer), and the rest of each phase
+   (engine, modules, validation: the Python around the arrays).
+
+One BLAS thread, as in the benchmark's primary figure. Fashion-MNIST when on disk, otherwise
+generated data of its shape (timings do not depend on the values).
+"""
+
+from __future__ import annotations
+
+import os
+
+for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ[_var] = "1"  # before NumPy loads its BLAS
+
+import argparse  # noqa: E402
+import cProfile  # noqa: E402
+import pstats  # noqa: E402
+import sys  # noqa: E402
+import tempfile  # noqa: E402
+import time  # noqa: E402
+from collections import defaultdict  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import harness  # noqa: E402
+import machine  # noqa: E402
+import workload  # noqa: E402
+from train_likelygrad import _likelygrad_model  # noqa: E402
+
+PHASES = ("gather", "lg.Tensor", "forward", "loss", "zero_grad", "backward", "step")
+
+
+def build(model: workload.Model, folder: Path, seed: int):
+    """The benchmark's model, weights and optimizer."""
+    from likelygrad import optim
+
+    workload.write_weights(model, folder, seed)
+    spec = {"sizes": list(model.sizes), "activation": model.activation}
+    net, _ = _likelygrad_model(spec, harness.load_weights(str(folder), model.name))
+    return net, optim.SGD(net.parameters(), lr=0.01, momentum=0.9)
+
+
+def op_classes() -> list[type]:
+    from likelygrad import ops, reductions, shape_ops
+
+    found = {
+        v
+        for mod in (ops, reductions, shape_ops)
+        for v in vars(mod).values()
+        if isinstance(v, type) and issubclass(v, ops.Op) and v is not ops.Op
+    }
+    return sorted(found, key=lambda c: c.__name__)
+
+
+def time_ops(totals: dict[str, float], counts: dict[str, int]) -> None:
+    """Wrap every op's forward and backward with a timer (for the rest of this process)."""
+    clock = time.perf_counter
+
+    def wrap(cls: type, name: str) -> None:
+        fn, key = getattr(cls, name), f"{cls.__name__}.{name}"
+
+        def timed(*args, **kwargs):
+            t0 = clock()
+            out = fn(*args, **kwargs)
+            totals[key] += clock() - t0
+            counts[key] += 1
+            return out
+
+        setattr(cls, name, staticmethod(timed))
+
+    for cls in op_classes():
+        wrap(cls, "forward")
+        wrap(cls, "backward")
+
+
+def main(argv: list[str] | None = None) -> None:
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--model", default="784-256-10:relu")
+    p.add_argument("--batch", type=int, default=128)
+    p.add_argument("--steps", type=int, default=400)
+    p.add_argument("--data", choices=("auto", "generated", "fashion-mnist"), default="auto")
+    p.add_argument("--cprofile", type=int, default=0, metavar="N", help="show cProfile's top N")
+    args = p.parse_args(argv)
+
+    import likelygrad as lg
+    from likelygrad import nn
+
+    F = nn.functional
+    model = workload.parse_model(args.model)
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        info = workload.prepare_data(args.data, folder, None, None, 1, 0)
+        data = harness.load_data(tmp)
+        net, opt = build(model, folder, 0)
+    x, y, perm, b = data["x_train"], data["y_train"], data["perms"][0], args.batch
+    starts = list(harness.batch_starts(len(perm) - b, b))
+    clock = time.perf_counter
+    phase = dict.fromkeys(PHASES, 0.0)
+
+    def step(s: int) -> None:
+        t0 = clock()
+        idx = perm[s : s + b]
+        xb, yb = x[idx], y[idx]
+        t1 = clock()
+        xt = lg.Tensor(xb)
+        t2 = clock()
+        out = net(xt)
+        t3 = clock()
+        loss = F.cross_entropy(out, yb)
+        t4 = clock()
+        opt.zero_grad()
+        t5 = clock()
+        loss.backward()
+        t6 = clock()
+        opt.step()
+        t7 = clock()
+        for key, dt in zip(PHASES, (t1 - t0, t2 - t1, t3 - t2, t4 - t3, t5 - t4, t6 - t5, t7 - t6)):
+            phase[key] += dt
+
+    def run(n: int, first: int = 0) -> None:
+        for k in range(n):
+            step(starts[(first + k) % len(starts)])
+
+    run(30)  # warm-up
+    phase.update(dict.fromkeys(PHASES, 0.0))
+    run(args.steps, 30)
+    n, us = args.steps, 1e6
+    total, per_epoch = sum(phase.values()), len(range(0, len(perm), b))
+    print(
+        f"{model.label}, batch {b}, {info['name']} data, 1 thread: "
+        f"{total / n * us:.0f} µs/step = {total / n * per_epoch:.3f} s/epoch"
+    )
+    print("\nphases (µs/step)")
+    for key, t in phase.items():
+        print(f"  {key:10s} {t / n * us:8.1f}  {100 * t / total:5.1f}%")
+
+    if args.cprofile:
+        prof = cProfile.Profile()
+        prof.enable()
+        run(args.steps, 30)
+        prof.disable()
+        rows = []
+        for (file, line, name), (_, calls, self_t, cum_t, _) in pstats.Stats(prof).stats.items():
+            where = Path(file).name if "site-packages" in file or file.startswith("~") else file
+            where = os.path.relpath(where, machine.ROOT) if os.path.isabs(where) else where
+            rows.append((self_t, cum_t, calls, f"{where}:{line}({name})"))
+        print(f"\ncProfile, top {args.cprofile} by self time (µs/step; inflated by the profiler)")
+        print(f"  {'self':>8} {'cumul':>8} {'calls':>6}  function")
+        for self_t, cum_t, calls, where in sorted(rows, reverse=True)[: args.cprofile]:
+            print(f"  {self_t / n * us:8.1f} {cum_t / n * us:8.1f} {calls / n:6.1f}  {where}")
+
+    totals: dict[str, float] = defaultdict(float)
+    counts: dict[str, int] = defaultdict(int)
+    time_ops(totals, counts)
+    run(30)
+    totals.clear()
+    counts.clear()
+    phase.update(dict.fromkeys(PHASES, 0.0))
+    run(args.steps, 30)
+    wrapped = sum(phase.values())
+    print(f"\nops (µs/step; the timers add ~0.3 µs per call; step {wrapped / n * us:.0f} µs here)")
+    for key, t in sorted(totals.items(), key=lambda kv: -kv[1]):
+        print(f"  {key:32s} {t / n * us:8.1f}   calls/step {counts[key] / n:.0f}")
+    in_ops = sum(totals.values())
+    around = phase["forward"] + phase["loss"] + phase["backward"] - in_ops
+    print(
+        f"  {'Python around the ops':32s} {around / n * us:8.1f}   (forward + loss + backward "
+        "phases minus the ops: engine, modules, validation)"
+    )
+
+
+if __name__ == "__main__":
+    main()

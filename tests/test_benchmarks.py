@@ -1,0 +1,68 @@
+"""The speed benchmark stays runnable: `benchmarks/run.py --quick` produces its table.
+
+Nothing here is timed; the quick run trains a tiny model on generated data in a few seconds.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+BENCH = Path(__file__).resolve().parents[1] / "benchmarks"
+sys.path.insert(0, str(BENCH))
+
+import speed  # noqa: E402
+import workload  # noqa: E402
+from report import COLUMNS  # noqa: E402
+
+
+def test_flops_count_forward_backward_less_the_first_input_gradient():
+    # 784-256-10: forward 2(784·256 + 256·10), dW the same, dX only for the second layer
+    fwd = 2 * (784 * 256 + 256 * 10)
+    assert workload.flops_per_example([784, 256, 10]) == 2 * fwd + 2 * 256 * 10
+    assert workload.flops_per_example([784, 10]) == 2 * (2 * 784 * 10)
+
+
+@pytest.mark.parametrize(
+    "text, sizes, act",
+    [("784-256-10:relu", (784, 256, 10), "relu"), ("784-10", (784, 10), None)],
+)
+def test_parse_model(text, sizes, act):
+    assert workload.parse_model(text) == workload.Model(sizes, act)
+
+
+@pytest.mark.parametrize("bad", ["784-256-10", "784-10:relu", "784", "a-b"])
+def test_parse_model_rejects(bad):
+    with pytest.raises(ValueError, match="model"):
+        workload.parse_model(bad)
+
+
+def test_quick_run_prints_the_table_with_every_column(tmp_path):
+    out = tmp_path / "bench.json"
+    proc = subprocess.run(
+        [sys.executable, str(BENCH / "run.py"), "--quick", "--json", str(out)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    header = next(line for line in proc.stdout.splitlines() if line.startswith("framework"))
+    assert header.split("  ")[0] == "framework"
+    for column in COLUMNS:
+        assert column in header
+    report = json.loads(out.read_text())
+    expected = {"likelygrad", "likelygrad-fit", "numpy", "matmul"}
+    expected |= {fw for fw, mod in speed.NEEDS.items() if importlib.util.find_spec(mod)}
+    rows = {r["framework"]: r for r in report["rows"]}
+    assert set(rows) == expected
+    for fw, row in rows.items():
+        assert row["seconds"] > 0 and row["peak_rss_mb"] > 0, fw
+        if fw != "matmul":  # same weights, same order, same arithmetic: the same predictions
+            assert abs(row["accuracy"] - rows["numpy"]["accuracy"]) <= 0.015, fw
+    assert not [w for w in report["warnings"] if w.startswith("ACCURACY")]
+    assert report["imports"]["likelygrad"] > 0
