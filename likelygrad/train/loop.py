@@ -186,11 +186,11 @@ def _sgd_epoch(model, lik, optimizer, loader, epoch, prog) -> tuple[float, float
     nll_sum, correct, n = 0.0, 0, 0
     for xb, yb in loader.batches(epoch):
         dist = lik(model(_make(xb, False, None)))
-        log_p = dist.log_prob(yb)
+        nll = dist.nll(yb)  # the mean over the batch, fused into one op
         optimizer.zero_grad()
-        (-log_p.mean()).backward()
+        nll.backward()
         optimizer.step()
-        nll_sum -= float(log_p.data.sum())
+        nll_sum += float(nll.data) * len(yb)
         correct += int((_predict(dist) == yb).sum())
         n += len(yb)
         prog.update(nll_sum / n, correct / n)
