@@ -82,10 +82,13 @@ def unbroadcast(g: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
     This is the only place in likelygrad where broadcasting is undone.
     """
     lead = g.ndim - len(shape)
-    axes = tuple(range(lead)) + tuple(
-        lead + i for i, n in enumerate(shape) if n == 1 and g.shape[lead + i] != 1
-    )
-    return g.sum(axis=axes, keepdims=True).reshape(shape) if axes else g.reshape(shape)
+    if lead > 0:  # axes broadcasting added in front (each sum returns a fresh array)
+        g = np.asarray(g.sum(axis=tuple(range(lead))))  # asarray: a full sum gives a scalar
+    stretched = tuple(i for i, n in enumerate(shape) if n == 1 and g.shape[i] != 1)
+    if stretched:  # axes of size 1 that broadcasting stretched
+        g = g.sum(axis=stretched, keepdims=True)
+    assert g.shape == shape, f"a VJP of shape {g.shape} for an input of shape {shape}"
+    return g
 
 
 def toposort(root: Tensor) -> list[Tensor]:
@@ -125,6 +128,8 @@ def input_grads(node: Node, g: np.ndarray) -> list[np.ndarray | None]:
     out: list[np.ndarray | None] = []
     for p, need, pg in zip(node.parents, node.needs, node.op.backward(node, g)):  # type: ignore[arg-type]
         if need and pg is not None:
+            if type(pg) is not np.ndarray:  # NumPy gives scalars for 0-d results
+                pg = np.asarray(pg)
             data = p.data
             if pg.shape != data.shape:
                 pg = unbroadcast(pg, data.shape)

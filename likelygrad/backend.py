@@ -8,9 +8,6 @@ from __future__ import annotations
 
 import numpy as np
 
-xp = np
-"""The array module (NumPy)."""
-
 float32 = np.float32
 float64 = np.float64
 
@@ -42,8 +39,3 @@ def manual_seed(seed: int) -> np.random.Generator:
 def default_generator() -> np.random.Generator:
     """The global generator (reset by `manual_seed`)."""
     return _generator
-
-
-def is_float(dtype: np.dtype) -> bool:
-    """True for the floating dtypes a gradient can have."""
-    return dtype.kind == "f"

@@ -10,7 +10,7 @@ import numpy as np
 from . import ops
 from . import shape_ops as sh
 from .backend import default_generator, get_default_dtype
-from .tensor import Tensor, _binary, _make, apply, as_tensor
+from .tensor import Tensor, _binary, _make, apply, as_tensor, int_tuple
 
 
 def tensor(data: Any, requires_grad: bool = False, dtype: Any = None) -> Tensor:
@@ -25,7 +25,8 @@ def tensor(data: Any, requires_grad: bool = False, dtype: Any = None) -> Tensor:
 
 
 def from_numpy(array: np.ndarray, requires_grad: bool = False) -> Tensor:
-    """A tensor sharing memory with `array` (no copy)."""
+    """A tensor sharing memory with `array` (no copy); with requires_grad=True it gets its own
+    copy, since optimizers update parameters in place."""
     if requires_grad:  # leaves that require grad get their own memory (optimizers write to it)
         return Tensor(array, requires_grad)
     return _make(np.asarray(array), False, None)
@@ -33,23 +34,19 @@ def from_numpy(array: np.ndarray, requires_grad: bool = False) -> Tensor:
 
 def zeros(*shape: int, dtype: Any = None, requires_grad: bool = False) -> Tensor:
     """A tensor of zeros."""
-    return Tensor(np.zeros(_shape(shape), dtype or get_default_dtype()), requires_grad)
+    return Tensor(np.zeros(int_tuple(shape), dtype or get_default_dtype()), requires_grad)
 
 
 def ones(*shape: int, dtype: Any = None, requires_grad: bool = False) -> Tensor:
     """A tensor of ones."""
-    return Tensor(np.ones(_shape(shape), dtype or get_default_dtype()), requires_grad)
+    return Tensor(np.ones(int_tuple(shape), dtype or get_default_dtype()), requires_grad)
 
 
 def randn(*shape: int, dtype: Any = None, requires_grad: bool = False, generator=None) -> Tensor:
     """Standard normal samples from `generator` (default: the global one, see manual_seed)."""
     rng = generator or default_generator()
-    data = rng.standard_normal(_shape(shape), dtype=np.dtype(dtype or get_default_dtype()))
+    data = rng.standard_normal(int_tuple(shape), dtype=np.dtype(dtype or get_default_dtype()))
     return Tensor(data, requires_grad)
-
-
-def _shape(shape: tuple[Any, ...]) -> tuple[int, ...]:
-    return tuple(shape[0]) if len(shape) == 1 and not isinstance(shape[0], int) else shape
 
 
 def _tensors(xs: Sequence[Any], name: str) -> list[Tensor]:
@@ -97,11 +94,11 @@ def where(condition: Any, x: Any, y: Any) -> Tensor:
 
 def maximum(x: Any, y: Any) -> Tensor:
     """Elementwise maximum; at ties each input gets half the gradient."""
-    like = x if isinstance(x, Tensor) else y
-    return _binary(ops.Maximum, as_tensor(x, like), as_tensor(y, like))
+    x, y = _tensors([x, y], "maximum")
+    return _binary(ops.Maximum, x, y)
 
 
 def minimum(x: Any, y: Any) -> Tensor:
     """Elementwise minimum; at ties each input gets half the gradient."""
-    like = x if isinstance(x, Tensor) else y
-    return _binary(ops.Minimum, as_tensor(x, like), as_tensor(y, like))
+    x, y = _tensors([x, y], "minimum")
+    return _binary(ops.Minimum, x, y)

@@ -22,7 +22,7 @@ import numpy as np
 
 from .backend import default_generator
 from .reductions import BernoulliLogProb, CategoricalLogProb
-from .tensor import Tensor, apply, as_tensor
+from .tensor import Tensor, _make, apply, as_tensor
 
 _HALF_LOG_2PI = 0.5 * math.log(2 * math.pi)
 
@@ -34,6 +34,14 @@ def _param(x: Any, name: str, cls: str) -> Tensor:
     if t.dtype.kind != "f":
         t = t.astype(np.float32)
     return t
+
+
+def _target(y: Any, like: Tensor) -> Tensor:
+    """Targets as a tensor of the parameters' float dtype (float64 data never upcasts a float32
+    model); a tensor is taken as it is."""
+    if isinstance(y, Tensor):
+        return y if y.dtype == like.dtype or y.dtype.kind != "f" else y.astype(like.dtype)
+    return as_tensor(np.asarray(y, dtype=like.dtype))
 
 
 def _rng(seed: int | np.random.Generator | None) -> np.random.Generator:
@@ -101,7 +109,7 @@ class Bernoulli(Distribution):
         return self._log_prob(y, -1.0 / max(self.logits.size, 1) if reduction == "mean" else -1.0)
 
     def _log_prob(self, y: Any, scale: float | None) -> Tensor:
-        y = as_tensor(y, self.logits)
+        y = _target(y, self.logits)
         if y.shape != self.logits.shape:
             raise ValueError(
                 f"Bernoulli.log_prob: logits {self.logits.shape} and targets {y.shape} differ in "
@@ -114,8 +122,8 @@ class Bernoulli(Distribution):
                 f"Bernoulli.log_prob: targets must lie in [0, 1]; got {v[bad].flat[0].item()!r} "
                 f"at index {tuple(int(i) for i in np.argwhere(bad)[0])}"
             )
-        if y.dtype != self.logits.dtype:
-            y = y.astype(self.logits.dtype)
+        if y.dtype != self.logits.dtype:  # a bool or integer target tensor
+            y = _make(y.data.astype(self.logits.dtype), False, None)
         return apply(BernoulliLogProb, self.logits, y, scale=scale)
 
     def mode(self) -> Tensor:
@@ -222,7 +230,7 @@ class Gaussian(Distribution):
 
     def log_prob(self, y: Any) -> Tensor:
         """-(y - μ)²/(2σ²) - log σ - ½ log 2π, per element."""
-        y = as_tensor(y, self.loc)
+        y = _target(y, self.loc)
         try:
             np.broadcast_shapes(y.shape, self.loc.shape, self.std.shape)
         except ValueError:

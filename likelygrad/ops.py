@@ -276,11 +276,16 @@ class Relu(Op):  # relu(x) = x·[x > 0];  relu' = [x > 0]
         return (g * ctx.saved,)
 
 
-class Softplus(Op):  # log(1 + e^x) = max(x, 0) + log1p(e^-|x|);  derivative σ(x)
+def softplus(x: np.ndarray) -> np.ndarray:
+    """log(1 + e^x) = max(x, 0) + log1p(e^-|x|): exact for large |x|, no overflow."""
+    return np.maximum(x, 0) + _log1p(_exp(-_abs(x)))
+
+
+class Softplus(Op):  # derivative σ(x)
     @staticmethod
     def forward(ctx, x):
         ctx.saved = x
-        return np.maximum(x, 0) + _log1p(_exp(-_abs(x)))
+        return softplus(x)
 
     @staticmethod
     def backward(ctx, g):
@@ -306,9 +311,14 @@ class Maximum(Op):  # d max(x, y): to the larger input; a tie splits the gradien
 
     @staticmethod
     def backward(ctx, g):
-        x, y = ctx.saved
-        share = (x > y) + 0.5 * (x == y)
-        return (g * share if ctx.needs[0] else None), (g * (1 - share) if ctx.needs[1] else None)
+        return _tie_split(g, *ctx.saved)
+
+
+def _tie_split(g: np.ndarray, x: np.ndarray, y: np.ndarray):
+    """VJPs of max(x, y): g to the larger input, g/2 to each at a tie (in g's dtype)."""
+    share = np.asarray(x > y, dtype=g.dtype)  # asarray: 0-d comparisons give NumPy scalars
+    share[x == y] = 0.5
+    return g * share, g * (1 - share)
 
 
 class Minimum(Op):  # d min(x, y): to the smaller input; a tie splits the gradient in half
@@ -320,8 +330,7 @@ class Minimum(Op):  # d min(x, y): to the smaller input; a tie splits the gradie
     @staticmethod
     def backward(ctx, g):
         x, y = ctx.saved
-        share = (x < y) + 0.5 * (x == y)
-        return (g * share if ctx.needs[0] else None), (g * (1 - share) if ctx.needs[1] else None)
+        return _tie_split(g, y, x)  # x gets g where y > x: the same split, comparison reversed
 
 
 class Clip(Op):  # clip(x, lo, hi): gradient 1 where lo <= x <= hi (bounds inclusive), else 0

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .ops import Op, sigmoid
+from .ops import Op, sigmoid, softplus
 
 
 def normalize_axis(axis: int | tuple[int, ...] | None, ndim: int) -> tuple[int, ...]:
@@ -17,11 +17,15 @@ def normalize_axis(axis: int | tuple[int, ...] | None, ndim: int) -> tuple[int, 
     if axis is None:
         return tuple(range(ndim))
     axes = (axis,) if isinstance(axis, int | np.integer) else tuple(axis)
+    if ndim == 0:  # like PyTorch, a 0-d tensor accepts axis 0 or -1: nothing to reduce
+        if any(a not in (0, -1) for a in axes):
+            raise ValueError(f"axis {axes} is out of range for a 0-d tensor (use 0, -1 or None)")
+        return ()
     out = []
     for a in axes:
-        if not -ndim <= a < max(ndim, 1):
+        if not -ndim <= a < ndim:
             raise ValueError(f"axis {a} is out of range for a tensor with {ndim} dimensions")
-        out.append(int(a) % max(ndim, 1))
+        out.append(int(a) % ndim)
     return tuple(sorted(out))
 
 
@@ -57,27 +61,38 @@ class Mean(Op):  # z = (1/n) Σ x;  dz/dx_i = 1/n
         return (np.broadcast_to(_expand(g, axes, keepdims) / n, shape),)
 
 
+def _max(x: np.ndarray, axes: tuple[int, ...] | int, op: str) -> np.ndarray:
+    """The maximum over `axes` (keepdims), with a clear error for an empty tensor."""
+    if x.size == 0:
+        raise ValueError(f"{op}: cannot reduce an empty tensor of shape {x.shape}")
+    return x.max(axis=axes, keepdims=True)
+
+
+def _finite(m: np.ndarray) -> np.ndarray:
+    """A max to subtract before exponentiating; where it is ±inf (a row of all -inf, or an inf)
+    subtract 0 instead, so no inf - inf = nan appears."""
+    return np.where(np.isfinite(m), m, 0)
+
+
 class Max(Op):  # z = max x;  the gradient goes to the maximal entries, split evenly among ties
     @staticmethod
     def forward(ctx, x, axis=None, keepdims=False):
         axes = normalize_axis(axis, x.ndim)
-        if x.size == 0:
-            raise ValueError(f"max: cannot reduce an empty tensor of shape {x.shape}")
-        m = x.max(axis=axes, keepdims=True)
+        m = _max(x, axes, "max")
         ctx.saved = (x, m, axes, keepdims)
-        return m if keepdims else m.reshape([n for i, n in enumerate(x.shape) if i not in axes])
+        return m if keepdims else np.squeeze(m, axis=axes)
 
     @staticmethod
     def backward(ctx, g):
         x, m, axes, keepdims = ctx.saved
         mask = x == m
-        return (_expand(g, axes, keepdims) * mask / mask.sum(axis=axes, keepdims=True),)
+        share = _expand(g, axes, keepdims) / mask.sum(axis=axes, keepdims=True, dtype=g.dtype)
+        return (share * mask,)
 
 
-def _logsumexp(x: np.ndarray, axes: tuple[int, ...]) -> np.ndarray:
+def _logsumexp(x: np.ndarray, axes: tuple[int, ...], op: str = "logsumexp") -> np.ndarray:
     """log Σ e^x = m + log Σ e^(x - m) with m = max x (keepdims): no overflow, no log 0."""
-    m = x.max(axis=axes, keepdims=True)
-    m = np.where(np.isfinite(m), m, 0)  # all -inf (or an inf) along the axis: do not subtract it
+    m = _finite(_max(x, axes, op))
     return m + np.log(np.exp(x - m).sum(axis=axes, keepdims=True))
 
 
@@ -87,7 +102,7 @@ class LogSumExp(Op):  # z = log Σ e^x;  dz/dx = e^(x - z) = softmax(x)
         axes = normalize_axis(axis, x.ndim)
         z = _logsumexp(x, axes)
         ctx.saved = (x, z, axes, keepdims)
-        return z if keepdims else z.reshape([n for i, n in enumerate(x.shape) if i not in axes])
+        return z if keepdims else np.squeeze(z, axis=axes)
 
     @staticmethod
     def backward(ctx, g):
@@ -98,7 +113,7 @@ class LogSumExp(Op):  # z = log Σ e^x;  dz/dx = e^(x - z) = softmax(x)
 class Softmax(Op):  # s = e^x / Σ e^x;  Jᵀg = s ⊙ (g - Σ g s)
     @staticmethod
     def forward(ctx, x, axis=-1):
-        e = np.exp(x - x.max(axis=axis, keepdims=True))
+        e = np.exp(x - _finite(_max(x, axis, "softmax")))
         s = e / e.sum(axis=axis, keepdims=True)
         ctx.saved = (s, axis)
         return s
@@ -112,7 +127,7 @@ class Softmax(Op):  # s = e^x / Σ e^x;  Jᵀg = s ⊙ (g - Σ g s)
 class LogSoftmax(Op):  # z = x - logsumexp(x);  Jᵀg = g - softmax(x) Σ g
     @staticmethod
     def forward(ctx, x, axis=-1):
-        z = x - _logsumexp(x, normalize_axis(axis, x.ndim))
+        z = x - _logsumexp(x, normalize_axis(axis, x.ndim), "log_softmax")
         ctx.saved = (z, axis)
         return z
 
@@ -135,13 +150,13 @@ def _log_softmax_rows(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """
     if x.shape[1] <= 64:
         t = x.T.copy()
-        m = t.max(axis=0)
+        m = _finite(t.max(axis=0))
         t -= m
         np.exp(t, out=t)
         s = t.sum(axis=0)
         t /= s
         return m + np.log(s), t.T
-    m = x.max(axis=1, keepdims=True)
+    m = _finite(x.max(axis=1, keepdims=True))
     e = np.exp(x - m)
     s = e.sum(axis=1, keepdims=True)
     e /= s
@@ -186,7 +201,7 @@ class BernoulliLogProb(Op):
     @staticmethod
     def forward(ctx, logits, y, scale=None):
         ctx.saved = (logits, y, scale)
-        out = y * logits - (np.maximum(logits, 0) + np.log1p(np.exp(-np.abs(logits))))
+        out = y * logits - softplus(logits)
         return _total(out, scale)
 
     @staticmethod

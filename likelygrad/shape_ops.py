@@ -30,7 +30,15 @@ class Reshape(Op):  # same elements, new shape: reshape the gradient back
 class Transpose(Op):  # axes permuted by p: the gradient is permuted by the inverse of p
     @staticmethod
     def forward(ctx, x, axes=None):
-        axes = tuple(reversed(range(x.ndim))) if axes is None else axes
+        n = x.ndim
+        if axes is None:
+            axes = tuple(reversed(range(n)))
+        axes = tuple(int(a) % max(n, 1) for a in axes)  # negative axes, as NumPy takes them
+        if sorted(axes) != list(range(n)):
+            raise ValueError(
+                f"transpose: axes {axes} are not a permutation of the {n} axes of {x.shape}; "
+                "give every axis once (or two axes to swap them)"
+            )
         ctx.saved = axes
         return x.transpose(axes)
 

@@ -33,6 +33,8 @@ def apply(op: type[ops.Op], *inputs: Tensor, **options: Any) -> Tensor:
     needs = tuple([t.requires_grad for t in inputs]) if _MODE.enabled else (False,)
     node = Node(op, inputs, needs)
     out = op.forward(node, *[t.data for t in inputs], **options)
+    if type(out) is not np.ndarray:  # NumPy returns scalars for 0-d results: keep arrays
+        out = np.asarray(out)
     if True in needs:
         return _make(out, True, node)
     return _make(out, False, None)
@@ -61,12 +63,11 @@ def as_tensor(x: Any, like: Tensor | None = None) -> Tensor:
     if isinstance(x, Tensor):
         return x
     if like is not None and like.data.dtype.kind == "f" and not isinstance(x, np.ndarray):
-        if not isinstance(x, np.generic):
-            return _make(np.asarray(x, dtype=like.data.dtype), False, None)
-    arr = np.asarray(x) if isinstance(x, np.ndarray | np.generic) else None
-    if arr is None:
-        arr = np.asarray(x, dtype=get_default_dtype())
-    return _make(arr, False, None)
+        # Python numbers, lists and NumPy scalars (np.pi, np.float64(2)) act as weak scalars.
+        return _make(np.asarray(x, dtype=like.data.dtype), False, None)
+    if isinstance(x, np.ndarray | np.generic):
+        return _make(np.asarray(x), False, None)
+    return _make(np.asarray(x, dtype=get_default_dtype()), False, None)
 
 
 class Tensor:
@@ -115,7 +116,13 @@ class Tensor:
         return self.data.item()
 
     def __array__(self, dtype: Any = None, copy: bool | None = None) -> np.ndarray:
-        return self.data if dtype is None else self.data.astype(dtype)
+        if copy:
+            return np.array(self.data, dtype=dtype, copy=True)
+        return self.data if dtype is None else self.data.astype(dtype, copy=False)
+
+    def __bool__(self) -> bool:
+        """NumPy's truth value: one-element tensors only (use .any() or .all() otherwise)."""
+        return bool(self.data)
 
     def __len__(self) -> int:
         if self.ndim == 0:
@@ -264,8 +271,13 @@ class Tensor:
         return clip(self, min, max)
 
     def astype(self, dtype: Any) -> Tensor:
-        """A differentiable cast (the gradient is cast back)."""
-        return self if np.dtype(dtype) == self.dtype else apply(ops.Cast, self, dtype=dtype)
+        """A cast; differentiable between float dtypes (the gradient is cast back). A cast to an
+        integer or bool dtype gives a constant: such tensors cannot carry a gradient."""
+        if np.dtype(dtype) == self.dtype:
+            return self
+        if np.dtype(dtype).kind != "f":
+            return _make(self.data.astype(dtype), False, None)
+        return apply(ops.Cast, self, dtype=dtype)
 
     def float(self) -> Tensor:
         return self.astype(np.float32)
@@ -303,22 +315,30 @@ class Tensor:
 
     # ---- shape --------------------------------------------------------------------------------
     def reshape(self, *shape: Any) -> Tensor:
-        shape = tuple(shape[0]) if len(shape) == 1 and not isinstance(shape[0], int) else shape
-        return apply(sh.Reshape, self, shape=shape)
+        """A new shape (`x.reshape(2, -1)` or `x.reshape((2, -1))`), the same elements."""
+        return apply(sh.Reshape, self, shape=int_tuple(shape))
 
     def flatten(self, start_dim: int = 0) -> Tensor:
         return self.reshape(*self.shape[:start_dim], -1)
 
     def transpose(self, *axes: int) -> Tensor:
-        """NumPy's permutation (all axes, or none to reverse them); two axes swap them (PyTorch)."""
-        axes = tuple(axes[0]) if len(axes) == 1 and not isinstance(axes[0], int) else axes
-        if len(axes) == 2 and self.ndim != 2:
+        """Two axes: swap them (PyTorch's transpose). Otherwise NumPy's: a permutation of all the
+        axes, or none to reverse them. `permute` is the same method."""
+        axes = int_tuple(axes)
+        if len(axes) == 2:  # (for 2-D tensors NumPy's (1, 0) is this swap too)
             perm = list(range(self.ndim))
             perm[axes[0]], perm[axes[1]] = perm[axes[1]], perm[axes[0]]
             axes = tuple(perm)
         return apply(sh.Transpose, self, axes=axes or None)
 
     permute = transpose
+
+
+def int_tuple(args: tuple[Any, ...]) -> tuple[int, ...]:
+    """Sizes or axes given as varargs (f(2, 3)) or as one sequence (f((2, 3))), as ints."""
+    if len(args) == 1 and not isinstance(args[0], int | np.integer):
+        args = tuple(args[0])
+    return tuple(int(a) for a in args)
 
 
 def _axis_args(axis: Any, keepdims: bool, torch_kw: dict[str, Any]) -> tuple[Any, bool]:

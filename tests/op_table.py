@@ -231,8 +231,25 @@ SHAPE_CASES = [
     ),
     ("boolmask", lambda x: x[x.data > 0], lambda x: x[x > 0], lambda x: x[x > 0]),
 ]
+SHAPE_CASES.append(
+    ("permute-negative", lambda x: x.permute(-1, 0, 1), lambda x: x.transpose(2, 0, 1), None)
+)
 for name, f, g, t in SHAPE_CASES:
     ROWS.append(Row(name, f, g, t or f, ((2, 3, 4),)))
+ROWS += [
+    Row(
+        "transpose-2d",
+        lambda x: x.transpose(0, 1),
+        lambda x: x.T,
+        lambda x: x.transpose(0, 1),
+        ((3, 4),),
+    ),  # fmt: skip
+    Row("sum-0d-axis0", lambda x: x.sum(axis=0), lambda x: x, lambda x: x.sum(dim=0), ((),)),
+    Row("max-0d-axis-1", lambda x: x.max(axis=-1), lambda x: x, lambda x: x.amax(dim=-1), ((),)),
+    Row(
+        "logsumexp-0d", lambda x: x.logsumexp(axis=0), lambda x: x, lambda x: x.logsumexp(0), ((),)
+    ),  # fmt: skip
+]
 
 ROWS += [
     Row(

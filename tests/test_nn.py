@@ -104,9 +104,11 @@ def test_zero_grad_and_flatten():
     assert m[1].weight.grad is not None
     m.zero_grad()
     assert m[1].weight.grad is None
-    out = m(lg.tensor(np.ones((4, 2, 3), np.float32)))
+    m.zero_grad(set_to_none=False)  # like PyTorch: only existing gradients become zeros
+    assert m[1].weight.grad is None
+    m(lg.tensor(np.ones((4, 2, 3), np.float32))).sum().backward()
     m.zero_grad(set_to_none=False)
-    assert np.all(m[1].weight.grad == 0)
+    assert m[1].weight.grad.shape == (2, 6) and np.all(m[1].weight.grad == 0)
 
 
 def test_linear_default_init_bounds_and_reproducibility():

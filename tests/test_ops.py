@@ -53,3 +53,16 @@ def test_gradient_matches_torch(row):
     tout.backward(torch.tensor(v))
     for a, b in zip(ours, theirs):
         np.testing.assert_allclose(a.grad, b.grad.numpy(), rtol=1e-10, atol=1e-12)
+
+
+@pytest.mark.parametrize("row", ROWS, ids=lambda r: r.id)
+def test_leaf_gradients_own_their_memory(row):
+    xs = [lg.tensor(x, requires_grad=True) for x in _inputs(row)]
+    out = row.lg_fn(*xs)
+    seed = np.ones(out.shape)
+    out.backward(seed)
+    grads = [x.grad for x in xs]
+    for i, g in enumerate(grads):
+        assert isinstance(g, np.ndarray) and not np.shares_memory(g, seed)
+        assert not any(np.shares_memory(g, h) for h in grads[i + 1 :])
+        assert not any(np.shares_memory(g, x.data) for x in xs)

@@ -105,3 +105,58 @@ def test_getitem_gradient_scatter_accumulates_repeats():
     x = lg.tensor(np.arange(4.0), requires_grad=True)
     x[[0, 0, 2]].sum().backward()
     np.testing.assert_allclose(x.grad, [2, 0, 1, 0])
+
+
+def test_numpy_scalars_and_float64_targets_never_upcast_float32():
+    from likelygrad.likelihoods import Gaussian
+
+    F = lg.nn.functional
+    x = lg.tensor(np.ones(3, np.float32), requires_grad=True)
+    for y in (
+        x * np.float64(2),
+        x + np.pi,
+        Gaussian(x, std=1.0).log_prob(np.zeros(3)),
+        F.mse_loss(x, np.zeros(3)),
+        F.gaussian_nll(x, np.zeros(3), 1.0),
+        F.binary_cross_entropy_with_logits(x, np.zeros(3)),
+        lg.maximum(x, np.zeros(3, np.float32)),
+    ):
+        assert y.dtype == np.float32
+        x.grad = None
+        y.sum().backward()
+        assert x.grad.dtype == np.float32
+
+
+def test_integer_casts_are_constants_and_0d_results_are_arrays():
+    x = lg.tensor([1.5, 2.5], requires_grad=True)
+    i = x.astype(np.int64)
+    assert i.dtype == np.int64 and not i.requires_grad
+    assert x.astype(np.float64).requires_grad
+    s = lg.tensor(2.0, requires_grad=True)
+    y = s * 3
+    assert type(y.data) is np.ndarray and y.shape == ()
+    y.backward()
+    assert type(s.grad) is np.ndarray and s.grad == 3.0
+
+
+def test_truth_values_array_copies_and_plain_number_functions():
+    assert bool(lg.tensor(1.0)) and not bool(lg.tensor(0.0))
+    with pytest.raises(ValueError, match="ambiguous"):
+        bool(lg.tensor([0.0, 0.0]) == 5)
+    t = lg.tensor([1.0, 2.0])
+    a = np.array(t)  # NumPy 2 asks for a copy
+    a[0] = 99
+    assert t.numpy()[0] == 1.0
+    assert lg.maximum(1.0, 2.0).item() == 2.0 and lg.minimum(1.0, 2.0).item() == 1.0
+    with pytest.raises(ValueError, match="not a permutation"):
+        lg.tensor(np.zeros((2, 3, 4))).transpose(0, 0, 1)
+    with pytest.raises(ValueError, match="out of range for a 0-d tensor"):
+        lg.tensor(1.0).sum(axis=1)
+    with pytest.raises(ValueError, match="logsumexp: cannot reduce an empty tensor"):
+        lg.tensor(np.zeros((2, 0))).logsumexp(axis=1)
+
+
+def test_softmax_of_a_row_of_minus_infinity_is_not_nan_where_defined():
+    x = lg.tensor(np.array([[-np.inf, 0.0], [1.0, -np.inf]]))
+    np.testing.assert_array_equal(x.softmax(axis=1).numpy(), [[0.0, 1.0], [1.0, 0.0]])
+    np.testing.assert_array_equal(x.log_softmax(axis=1).numpy()[0], [-np.inf, 0.0])

@@ -100,8 +100,9 @@ def nll_loss(input: Tensor, target: Any, reduction: str = "mean") -> Tensor:
 
 
 def mse_loss(input: Tensor, target: Any, reduction: str = "mean") -> Tensor:
-    """Mean squared error: the Gaussian NLL with σ = 1, less its constant, times 2."""
-    return reduce_nll(-((input - as_tensor(target, input)) ** 2), reduction)
+    """Mean squared error (y - ŷ)²: twice the Gaussian NLL with σ = 1, less its constant."""
+    target = target if isinstance(target, Tensor) else np.asarray(target, dtype=input.dtype)
+    return reduce_nll(-((input - target) ** 2), reduction)
 
 
 def gaussian_nll(
@@ -113,8 +114,9 @@ def gaussian_nll(
     With full=True (the default here) this is exactly -mean(Gaussian.log_prob); variances are
     clipped below at `eps`. `gaussian_nll_loss` has PyTorch's default, full=False.
     """
-    var = as_tensor(var, input)
-    var = var.clip(min=eps) if isinstance(var, Tensor) else var
+    if not isinstance(var, Tensor):
+        var = as_tensor(np.asarray(var, dtype=input.dtype))
+    var = var.clip(min=eps)
     lp = Gaussian(input, std=None, log_std=0.5 * var.log()).log_prob(target)
     if not full:
         lp = lp + 0.5 * math.log(2 * math.pi)

@@ -105,7 +105,7 @@ class Flatten(Module):
         self.start_dim = start_dim
 
     def forward(self, x: Tensor) -> Tensor:
-        return x.reshape(*x.shape[: self.start_dim], -1)
+        return x.flatten(self.start_dim)
 
 
 class Sequential(Module):

@@ -122,7 +122,10 @@ class Module:
     def zero_grad(self, set_to_none: bool = True) -> None:
         """Reset every parameter's gradient (to None by default)."""
         for p in self.parameters():
-            p.grad = None if set_to_none else np.zeros_like(p.data)
+            if set_to_none or p.grad is None:
+                p.grad = None
+            else:  # a fresh array: the old one may be shared with code that still holds it
+                p.grad = np.zeros_like(p.data)
 
     # ---- state ----------------------------------------------------------------------------
     def state_dict(self) -> OrderedDict[str, np.ndarray]:
@@ -148,10 +151,12 @@ class Module:
         if strict and unexpected:
             problems.append("unexpected keys: " + ", ".join(unexpected))
         if problems:
+            hint = "build the model with the same layer sizes"
+            if not wrong:
+                hint += ", or pass strict=False to load only the keys both have"
             raise ValueError(
                 f"load_state_dict for {type(self).__name__}: " + ". ".join(problems) + ". "
-                "The state dict was saved from a different architecture; build the model with "
-                "the same layer sizes (or pass strict=False to load only the matching keys)."
+                f"The state dict was saved from a different architecture: {hint}."
             )
         for k, p in own.items():
             if k in state_dict:

@@ -67,14 +67,14 @@ def evaluate(
     lik = as_likelihood(likelihood)
     was_training = model.training
     model.eval()
-    total, probs = 0.0, []
+    total, probs, preds = 0.0, [], []
     for i in range(0, len(x), batch_size):
         dist = lik(model(_make(x[i : i + batch_size], False, None)))
-        total -= float(dist.log_prob(y[i : i + batch_size]).data.sum())
+        total += float(dist.nll(y[i : i + batch_size], "sum").data)
         probs.append(dist.probs.data)
+        preds.append(_predict(dist))  # the same rule as the training accuracy
     model.train(was_training)
-    p = np.concatenate(probs)
-    pred = (p > 0.5).astype(np.int64) if p.ndim == 1 else p.argmax(axis=1)
+    p, pred = np.concatenate(probs), np.concatenate(preds)
     return {
         "nll": total / len(x),
         "accuracy": float((pred == y).mean()),
@@ -203,14 +203,14 @@ def _lbfgs_epoch(model, lik, optimizer, loader) -> tuple[float, float]:
 
     def closure() -> float:
         optimizer.zero_grad()
-        loss = -lik(model(x)).log_prob(y).mean()
+        loss = lik(model(x)).nll(y)
         loss.backward()
         return loss.item()
 
     optimizer.step(closure)
     with no_grad():
         dist = lik(model(x))
-        nll = -float(dist.log_prob(y).data.mean())
+        nll = float(dist.nll(y).data)
     return nll, float((_predict(dist) == y).mean())
 
 
