@@ -15,18 +15,22 @@ import numpy as np
 
 
 def _labels(y: Any, what: str) -> np.ndarray:
-    """`y` as a 1-D array of integer class labels (integer-valued floats are accepted)."""
+    """`y` as a 1-D int64 array of class labels (bools and integer-valued floats are accepted).
+
+    Always int64, whatever the integer kind: uint8 labels (as IDX files hold them) would overflow
+    in arithmetic such as confusion_matrix's i·k + j.
+    """
     a = np.asarray(y)
     if a.ndim != 1:
         raise ValueError(f"{what} must be 1-D class labels, got shape {a.shape}")
-    if a.dtype.kind == "b":
-        return a.astype(np.int64)
     if a.dtype.kind == "f":
         if not np.all(np.isfinite(a)) or np.any(a != np.round(a)):
             raise ValueError(f"{what} must be integer class labels, got non-integer values")
-        a = a.astype(np.int64)
-    if a.dtype.kind not in "iu":
+    elif a.dtype.kind not in "biu":
         raise ValueError(f"{what} must be integer class labels, got dtype {a.dtype}")
+    if a.dtype.kind == "u" and a.size and a.max() > np.iinfo(np.int64).max:
+        raise ValueError(f"{what}: class label {a.max()} is too large")
+    a = a.astype(np.int64, copy=False)
     if a.size and a.min() < 0:
         raise ValueError(f"{what} must be non-negative class labels, got {a.min()}")
     return a
@@ -38,14 +42,16 @@ def _same_length(a: np.ndarray, b: np.ndarray, what: str) -> None:
 
 
 def _probabilities(probs: Any) -> np.ndarray:
-    """Class probabilities as (N, K); a 1-D array is p(class 1) of a binary problem: [1-p, p]."""
+    """Class probabilities as (N, K); (N,) or (N, 1) is p(class 1) of a binary problem: [1-p, p]."""
     p = np.asarray(probs, dtype=np.float64)
+    if p.ndim == 2 and p.shape[1] == 1:
+        p = p[:, 0]
     if p.ndim == 1:
         p = np.stack([1 - p, p], axis=1)
     if p.ndim != 2 or p.shape[1] < 2:
         raise ValueError(
-            f"probs must be (N, num_classes) probabilities, or (N,) for p(class 1) of a binary "
-            f"problem; got shape {np.shape(probs)}"
+            f"probs must be (N, num_classes) probabilities, or (N,) or (N, 1) for p(class 1) of "
+            f"a binary problem; got shape {np.shape(probs)}"
         )
     if p.size and (not np.all(np.isfinite(p)) or p.min() < -1e-6 or p.max() > 1 + 1e-6):
         raise ValueError(
@@ -56,8 +62,15 @@ def _probabilities(probs: Any) -> np.ndarray:
 
 
 def _predictions(probs_or_pred: Any) -> np.ndarray:
-    """Predicted labels from labels (1-D ints), p(class 1) (1-D floats) or (N, K) scores."""
+    """Predicted labels from labels (1-D ints), p(class 1) ((N,) or (N, 1)) or (N, K) scores."""
     a = np.asarray(probs_or_pred)
+    if a.ndim == 2 and a.shape[1] == 1:  # one column, as a Bernoulli model outputs: p(class 1)
+        a = a[:, 0]
+        if a.dtype.kind == "f" and a.size and not (a.min() >= 0 and a.max() <= 1):
+            raise ValueError(
+                f"an (N, 1) array is read as p(class 1), but its values lie in [{a.min():.3g}, "
+                f"{a.max():.3g}]: are these logits? Apply sigmoid first"
+            )
     if a.ndim == 2:
         return a.argmax(axis=1)
     if a.ndim == 1 and a.dtype.kind == "f" and a.size and a.min() >= 0 and a.max() <= 1:
@@ -68,8 +81,9 @@ def _predictions(probs_or_pred: Any) -> np.ndarray:
 def accuracy(probs_or_pred: Any, labels: Any) -> float:
     """Fraction of examples whose predicted class equals the label.
 
-    Accepts predicted labels (N,), binary probabilities p(class 1) (N,) or scores (N, K),
-    whose argmax is the prediction (probabilities, logits and log-probabilities all work).
+    Accepts predicted labels (N,), binary probabilities p(class 1) (N,) or (N, 1), or scores
+    (N, K) with K ≥ 2, whose argmax is the prediction (probabilities, logits and
+    log-probabilities all work).
     """
     y = _labels(labels, "labels")
     pred = _predictions(probs_or_pred)
@@ -138,7 +152,7 @@ def reliability_bins(probs: Any, labels: Any, n_bins: int = 15) -> ReliabilityBi
     """Bin the predictions by confidence; count them, and average confidence and correctness.
 
     Confidence is the largest class probability and a prediction is correct when that class is
-    the label. `probs` is (N, K), or (N,) holding p(class 1) of a binary problem.
+    the label. `probs` is (N, K), or (N,) or (N, 1) holding p(class 1) of a binary problem.
     """
     if int(n_bins) != n_bins or n_bins < 1:
         raise ValueError(f"n_bins must be a positive integer, got {n_bins!r}")

@@ -14,7 +14,7 @@ import pytest
 from synthetic import write_mnist
 
 from likelygrad.data import read_idx, write_idx
-from likelygrad.train import load_checkpoint
+from likelygrad.train import load_checkpoint, save_checkpoint
 
 
 def cli(*args, check=True, timeout=120):
@@ -133,8 +133,6 @@ def test_bad_arguments_exit_2_and_bad_files_exit_1(data_dir, tmp_path):
     ckpt = next(other.glob("checkpoint.*"))
     arrays, meta = load_checkpoint(ckpt)
     meta["config"]["hidden"] = [9]  # claims another architecture than its arrays hold
-    from likelygrad.train import save_checkpoint
-
     save_checkpoint(ckpt, arrays, meta)
     r = cli("eval", ckpt, "--data-dir", data_dir, check=False)
     assert r.returncode == 1 and "0.weight: checkpoint (8, 784) vs model (9, 784)" in r.stderr
@@ -145,3 +143,36 @@ def test_bad_arguments_exit_2_and_bad_files_exit_1(data_dir, tmp_path):
 def test_info_lists_datasets():
     r = cli("info")
     assert "BLAS" in r.stdout and "mnist-sample" in r.stdout and "fashion-mnist" in r.stdout
+
+
+def test_bad_input_is_one_line_naming_the_problem_never_a_traceback(data_dir, tmp_path):
+    def fails(*args, message):
+        r = cli(*args, check=False)
+        assert r.returncode == 1 and message in r.stderr and "Traceback" not in r.stderr, r.stderr
+
+    fails("train", "--dataset", "mnist", "--data-dir", data_dir, "--likelihood", "bernoulli",
+          "--positive-class", "12", "--out", tmp_path / "p", "--no-plots",
+          message="the positive class 12 is not a class of mnist: it has 10 classes, so "
+          "--positive-class must be in 0..9")  # fmt: skip
+    assert not (tmp_path / "p").exists()  # refused before any training
+    out = tmp_path / "run"
+    cli("train", "--dataset", "mnist", "--data-dir", data_dir, "--model", "logreg", "--epochs",
+        "1", "--out", out, "--quiet", "--no-plots")  # fmt: skip
+    ckpt = next(out.glob("checkpoint.*"))
+    write_idx(tmp_path / "int32.idx", np.zeros((2, 28, 28), np.int32))
+    message = "int32.idx: the IDX file holds int32 values; predict takes uint8 pixels"
+    fails("predict", ckpt, tmp_path / "int32.idx", message=message)
+    arrays, meta = load_checkpoint(ckpt)
+    save_checkpoint(ckpt, arrays, {k: v for k, v in meta.items() if k != "history"})
+    fails("train", "--data-dir", data_dir, "--out", out, "--resume", "--quiet",
+          message="likelygrad train: error: KeyError: 'history'")  # fmt: skip
+    for key in ("dataset", "seed"):
+        del meta["config"][key]
+    save_checkpoint(ckpt, arrays, meta)
+    missing = "not a checkpoint written by likelygrad train: missing dataset, seed"
+    fails("eval", ckpt, "--data-dir", data_dir, message=missing)
+    fails("predict", ckpt, tmp_path / "int32.idx", message=missing)
+    fails("train", "--data-dir", data_dir, "--out", out, "--resume", "--quiet", message=missing)
+    del meta["config"]
+    save_checkpoint(ckpt, arrays, meta)
+    fails("eval", ckpt, message="not a checkpoint written by likelygrad train: no configuration")

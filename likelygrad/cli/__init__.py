@@ -88,6 +88,9 @@ def main(argv: list[str] | None = None) -> int:
     except (ValueError, FileNotFoundError, RuntimeError, OSError) as e:
         print(f"likelygrad {args.command}: error: {e}", file=sys.stderr)
         return 1
+    except (TypeError, KeyError) as e:  # input nobody foresaw (a hand-edited checkpoint, say)
+        print(f"likelygrad {args.command}: error: {type(e).__name__}: {e}", file=sys.stderr)
+        return 1
     except KeyboardInterrupt:
         print("interrupted; the last checkpoint written is intact", file=sys.stderr)
         return 130

@@ -17,15 +17,17 @@ from ..models import build_model
 from ..train import as_likelihood, evaluate, load_checkpoint
 from ..train.checkpoint import split_prefix
 from ..train.loop import restore_training_state
-from .train import prepare
+from .train import check_positive_class, checked_config, prepare
+
+# what eval and predict read from a checkpoint's configuration (build_model has defaults)
+MODEL_KEYS = ("dataset", "likelihood", "positive_class", "preprocess", "seed", "in_features",
+              "out_features", "image_shape")  # fmt: skip
 
 
 def load_model(path: str) -> tuple[Any, dict[str, Any], dict[str, np.ndarray]]:
     """(model, config, preprocessing stats) from a checkpoint written by `train`."""
     arrays, meta = load_checkpoint(path)
-    config = meta.get("config") or {}
-    if "in_features" not in config:
-        raise ValueError(f"{path}: this checkpoint has no model configuration (not from train)")
+    config = checked_config(path, meta.get("config"), MODEL_KEYS)
     model = build_model(config, config["in_features"], config["out_features"])
     try:
         restore_training_state(arrays, {}, model)
@@ -43,6 +45,7 @@ def run_eval(args: argparse.Namespace) -> int:
             f"{name} has {ds.image_shape} images but the model was trained on "
             f"{tuple(config['image_shape'])}"
         )
+    check_positive_class(config, ds)
     ev = evaluate(model, config["likelihood"], *prepare({**config, "val_fraction": 0}, ds,
                                                        stats or None)["test"])  # fmt: skip
     print(f"{ds.name} test set ({len(ds.x_test)} examples): accuracy {ev['accuracy']:.4f}, "
@@ -80,6 +83,11 @@ def run_predict(args: argparse.Namespace) -> int:
         images = _read_png(path, shape)
     else:
         images = read_idx(path)
+        if images.dtype != np.uint8 and images.dtype.kind != "f":
+            raise ValueError(
+                f"{path}: the IDX file holds {images.dtype} values; predict takes uint8 pixels "
+                "0..255, as MNIST's files hold them (or floats already scaled to [0, 1])"
+            )
         images = images[None] if images.ndim == len(shape) else images
         if tuple(images.shape[1:]) != shape:
             raise ValueError(f"{path}: images of shape {images.shape[1:]}, the model takes {shape}")

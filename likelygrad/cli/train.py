@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import time
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +21,29 @@ from ..train.checkpoint import default_suffix
 DEFAULT_LR = {"sgd": 0.05, "adam": 1e-3, "adamw": 1e-3, "lbfgs": 1.0}
 ARCH_KEYS = ("dataset", "model", "hidden", "activation", "dropout", "likelihood",
              "positive_class", "preprocess")  # fmt: skip
+
+
+def checked_config(path: Path | str, config: Any, required: Iterable[str]) -> dict[str, Any]:
+    """The configuration saved in the checkpoint at `path`; ValueError naming missing keys."""
+    if not isinstance(config, dict):
+        raise ValueError(f"{path}: not a checkpoint written by likelygrad train: no configuration")
+    missing = [k for k in required if k not in config]
+    if missing:
+        raise ValueError(
+            f"{path}: not a checkpoint written by likelygrad train: missing "
+            f"{', '.join(missing)} in its configuration"
+        )
+    return config
+
+
+def check_positive_class(config: dict[str, Any], ds: Dataset) -> None:
+    """A Bernoulli model's positive class must be one of the data set's classes."""
+    k = config["positive_class"]
+    if config["likelihood"] == "bernoulli" and not 0 <= k < ds.num_classes:
+        raise ValueError(
+            f"the positive class {k} is not a class of {ds.name}: it has {ds.num_classes} "
+            f"classes, so --positive-class must be in 0..{ds.num_classes - 1}"
+        )
 
 
 def make_optimizer(config: dict[str, Any], params: list[nn.Parameter]) -> optim.Optimizer:
@@ -66,7 +90,8 @@ def run(args: argparse.Namespace) -> int:
     existing = [p for p in existing if p.exists()]
     ckpt = existing[0] if existing else out / f"checkpoint{default_suffix()}"
     if args.resume and ckpt.exists():  # the run's own configuration wins; --epochs may extend it
-        saved = load_checkpoint(ckpt)[1]["config"]
+        needed = [k for k in config if k not in ("out", "no_plots")]
+        saved = checked_config(ckpt, load_checkpoint(ckpt)[1].get("config"), needed)
         config = {**saved, "epochs": args.epochs or saved["epochs"], "out": str(out)}
     config["epochs"] = config["epochs"] or 10
     config["lr"] = config["lr"] if config["lr"] is not None else DEFAULT_LR[config["optimizer"]]
@@ -74,6 +99,7 @@ def run(args: argparse.Namespace) -> int:
     say = prog.message
 
     ds = load_dataset(config["dataset"], config["data_dir"], verbose=not args.quiet)
+    check_positive_class(config, ds)
     config["dataset_loaded"] = ds.name
     data = prepare(config, ds)
     in_features = int(np.prod(ds.image_shape))

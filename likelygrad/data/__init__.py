@@ -10,12 +10,13 @@ Only NumPy is required; tqdm, when installed, draws the download progress bar.
 """
 
 from .datasets import Dataset, load_dataset, read_label_csv
-from .download import DownloadError, RemoteFile, download_file
+from .download import ChecksumError, DownloadError, RemoteFile, download_file
 from .idx import read_idx, write_idx
 from .loader import DataLoader, preprocess, standardize, to_float
 from .sources import DatasetLocation, cache_dir, find_dataset, list_datasets
 
 __all__ = [
+    "ChecksumError",
     "DataLoader",
     "Dataset",
     "DatasetLocation",

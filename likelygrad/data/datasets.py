@@ -11,11 +11,14 @@ into float features is ``preprocess``'s job (``likelygrad.data.loader``).
   ``sklearn.datasets.load_digits`` reads, without importing scikit-learn. Its pixels count
   0..16 and are scaled by 255/16 and rounded, which keeps all 17 levels distinct.
 
-The two CSV sets have no official split, so a fixed one is made without randomness: within
-each class, the first four fifths of its rows in file order train and the last fifth
-(``count // 5`` rows) test; both parts are then interleaved class by class (0, 1, ..., 9, 0,
-...). ``mnist-sample`` gives 4,000 / 1,000 (400 / 100 per digit); ``digits`` 1,442 / 355.
-No random generator is involved, so the split cannot change with a NumPy version.
+The two CSV sets have no official split, so a fixed stratified one is made (``fixed_split``):
+within each class, the first four fifths of its rows train and the last fifth (``count // 5``
+rows) test; both parts are then interleaved class by class (0, 1, ..., 9, 0, ...).
+``mnist-sample`` gives 4,000 / 1,000 (400 / 100 per digit) and uses file order, with no random
+generator involved. ``digits`` gives 1,442 / 355; its file is grouped by writer, so its rows
+are first shuffled within each class by ``np.random.default_rng(0)`` (the usual random split,
+not a writer-disjoint one). The fixed seed makes that split the same on every run, though NumPy
+does not promise ``Generator.permutation`` gives the same order in every future version.
 """
 
 from __future__ import annotations

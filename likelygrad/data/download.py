@@ -1,7 +1,8 @@
 """Download a file atomically and verify its digest, with the standard library only.
 
 A download streams into a hidden temporary file next to its destination, hashing as it goes;
-only a complete file whose digest matches is fsynced and moved into place with ``os.replace``.
+only a complete file whose digest matches is fsynced and moved into place with ``os.replace``
+(``likelygrad.atomic.atomic_write`` does the file handling).
 Any failure (network error, short read, digest mismatch, Ctrl-C) deletes the temporary file,
 so the destination either holds the verified file or nothing.
 """
@@ -14,12 +15,13 @@ import http.client
 import os
 import re
 import sys
-import tempfile
 import urllib.request
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO
+from typing import IO
+
+from ..atomic import atomic_write
 
 MIRROR_ENV = "LIKELYGRAD_MIRROR"
 _BLOCK = 1 << 16
@@ -42,6 +44,10 @@ class RemoteFile:
         return self.digest.split(":", 1)[1].lower()
 
 
+class ChecksumError(ValueError):
+    """A mirror sent bytes whose digest or size is not the expected one."""
+
+
 class DownloadError(OSError):
     """Every URL for a file failed; ``failures`` holds ``(url, exception)`` for each."""
 
@@ -53,8 +59,12 @@ class DownloadError(OSError):
 
     @property
     def corrupt(self) -> bool:
-        """True when some mirror answered with the wrong bytes (not merely unreachable)."""
-        return any(isinstance(err, ValueError) for _, err in self.failures)
+        """True when some mirror answered with the wrong bytes (not merely unreachable).
+
+        Only a ``ChecksumError`` counts: urllib raises a plain ``ValueError`` for a malformed
+        URL (a mirror without ``https://``, say), which is a reachability problem.
+        """
+        return any(isinstance(err, ChecksumError) for _, err in self.failures)
 
 
 def _with_url(url: str, err: BaseException) -> str:
@@ -108,7 +118,7 @@ class _Progress:
             print(f"  received {received:,} bytes", file=sys.stderr, flush=True)
 
 
-def _stream(url: str, out: BinaryIO, expected: RemoteFile, timeout: float, verbose: bool) -> str:
+def _stream(url: str, out: IO, expected: RemoteFile, timeout: float, verbose: bool) -> str:
     """Copy url into the open file ``out``; return the hex digest of what was received."""
     h = hashlib.new(expected.algorithm, usedforsecurity=False)  # allows md5 on FIPS systems
     request = urllib.request.Request(url, headers={"User-Agent": "likelygrad"})
@@ -118,14 +128,16 @@ def _stream(url: str, out: BinaryIO, expected: RemoteFile, timeout: float, verbo
         total = int(header) if header.isdigit() else None
         limit = expected.size
         if total is not None and limit is not None and total > limit:
-            raise ValueError(f"{url}: server offers {total} bytes, {expected.name} has {limit}")
+            raise ChecksumError(f"{url}: server offers {total} bytes, {expected.name} has {limit}")
         progress = _Progress(url, total, verbose)
         received = 0
         try:
             while chunk := response.read(_BLOCK):
                 received += len(chunk)
                 if limit is not None and received > limit:  # never let a mirror fill the disk
-                    raise ValueError(f"{url}: sent more than the {limit} bytes of {expected.name}")
+                    raise ChecksumError(
+                        f"{url}: sent more than the {limit} bytes of {expected.name}"
+                    )
                 h.update(chunk)
                 out.write(chunk)
                 progress.update(len(chunk))
@@ -146,43 +158,27 @@ def download_file(
 ) -> Path:
     """Download url to dest atomically, checking ``expected.digest``; return dest.
 
-    Raises ``ValueError`` (naming the file and both digests) on a mismatch and ``OSError`` or
-    ``http.client.HTTPException`` for network failures; nothing is left behind in either case.
+    Raises ``ChecksumError`` (a ``ValueError`` naming the file and both digests) on a mismatch,
+    and ``OSError``, ``http.client.HTTPException`` or ``ValueError`` (a malformed URL) for the
+    failures to fetch it; nothing is left behind in either case.
     """
     dest = Path(dest)
     created = not dest.parent.exists()
     dest.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=dest.parent, prefix=f".{dest.name}.", suffix=".part")
     try:
-        with os.fdopen(fd, "wb") as out:
+        with atomic_write(dest) as out:  # raising inside deletes the temporary file
             got = _stream(url, out, expected, timeout, verbose)
-            out.flush()
-            os.fsync(out.fileno())
-        if got != expected.hexdigest:
-            raise ValueError(
-                f"{url}: checksum mismatch for {expected.name}: expected {expected.algorithm} "
-                f"{expected.hexdigest}, got {got}"
-            )
-        os.replace(tmp, dest)
-    except BaseException:  # including KeyboardInterrupt: never leave a partial file
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(tmp)
+            if got != expected.hexdigest:
+                raise ChecksumError(
+                    f"{url}: checksum mismatch for {expected.name}: expected "
+                    f"{expected.algorithm} {expected.hexdigest}, got {got}"
+                )
+    except BaseException:
         if created:  # and the folder made for it, unless something else appeared there
             with contextlib.suppress(OSError):
                 dest.parent.rmdir()
         raise
-    _fsync_dir(dest.parent)
     return dest
-
-
-def _fsync_dir(folder: Path) -> None:
-    """Make the rename durable; best effort (not possible on every OS or file system)."""
-    with contextlib.suppress(OSError, AttributeError):
-        fd = os.open(folder, os.O_RDONLY)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
 
 
 def download_first(

@@ -75,9 +75,9 @@ class Adam(Optimizer):
             maximize = bool(group["maximize"])
             shrink = 1.0 - lr * decay
             for p in group["params"]:
-                grad = p.grad
-                if grad is None:
+                if p.grad is None:
                     continue
+                grad = np.asarray(p.grad)  # a 0-d gradient may arrive as a NumPy scalar
                 data = p.data
                 state = states.get(id(p))
                 if not state:
@@ -101,8 +101,10 @@ class Adam(Optimizer):
                 else:
                     g = np.negative(grad) if maximize else grad
 
-                # m ← m + (1 - β₁)(g - m), the same interpolation as β₁ m + (1 - β₁) g
-                work = np.subtract(g, m)
+                # m ← m + (1 - β₁)(g - m), the same interpolation as β₁ m + (1 - β₁) g; `work`
+                # is an array even for a 0-d parameter (ufuncs return scalars for 0-d inputs)
+                work = np.empty_like(data)
+                np.subtract(g, m, out=work)
                 work *= 1.0 - beta1
                 m += work
                 v *= beta2

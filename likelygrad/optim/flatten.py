@@ -71,7 +71,8 @@ def _flatten(value: Any, path: str, out: dict[str, np.ndarray]) -> None:
     elif isinstance(value, np.ndarray):
         if value.dtype.kind not in "biuf":
             raise TypeError(f"flatten_state: array at {path!r} has unsupported dtype {value.dtype}")
-        out[path + ":array"] = np.ascontiguousarray(value).copy()
+        # not np.ascontiguousarray, which turns a 0-d array into shape (1,)
+        out[path + ":array"] = np.array(value, order="C", copy=True)
     elif isinstance(value, bool):
         out[path + ":bool"] = np.array(value, dtype=np.bool_)
     elif isinstance(value, int):

@@ -84,7 +84,10 @@ class LBFGS(Optimizer):
     def _flat_grad(self) -> np.ndarray:
         params = self.param_groups[0]["params"]
         dtype = np.result_type(*(p.data for p in params))
-        grads = [np.zeros(p.data.size, dtype) if p.grad is None else p.grad.ravel() for p in params]
+        # np.ravel, not .ravel(): a 0-d gradient may arrive as a NumPy scalar or a Python float
+        grads = [
+            np.zeros(p.data.size, dtype) if p.grad is None else np.ravel(p.grad) for p in params
+        ]
         return np.concatenate(grads).astype(dtype, copy=False)
 
     def _add(self, t: float, direction: np.ndarray) -> None:

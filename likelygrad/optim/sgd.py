@@ -67,9 +67,9 @@ class SGD(Optimizer):
             decay = float(group["weight_decay"])
             maximize = bool(group["maximize"])
             for p in group["params"]:
-                grad = p.grad
-                if grad is None:
+                if p.grad is None:
                     continue
+                grad = np.asarray(p.grad)  # a 0-d gradient may arrive as a NumPy scalar
                 data = p.data
                 # `g` may be p.grad itself, which we must not write to; `owned` says we may
                 owned = decay != 0.0 or maximize

@@ -1,20 +1,23 @@
 """Checkpoints: named arrays plus JSON metadata, in safetensors or .npz, written atomically.
 
 Loading never runs code: safetensors is a header plus raw bytes, and .npz files are read with
-`allow_pickle=False`. A checkpoint is written to a temporary file beside the target, flushed to
-disk and renamed over it, so a crash at any moment leaves the previous checkpoint intact.
+`allow_pickle=False`. A checkpoint is written with `likelygrad.atomic.atomic_write`: to a temporary
+file beside the target, flushed to disk and renamed over it, so a crash at any moment leaves the
+previous checkpoint intact (and at worst a stale temporary, which `remove_stale_temporaries`
+deletes).
 """
 
 from __future__ import annotations
 
 import json
 import os
-import tempfile
 import zipfile
 from pathlib import Path
 from typing import Any
 
 import numpy as np
+
+from ..atomic import atomic_write, stale_temporaries
 
 FORMAT = "likelygrad-checkpoint"
 VERSION = 1
@@ -52,47 +55,24 @@ def save_checkpoint(path: str | os.PathLike, arrays: dict[str, np.ndarray], meta
     # np.ascontiguousarray, which turns 0-d arrays into 1-d ones)
     arrays = {k: np.array(v, order="C", copy=None) for k, v in arrays.items()}
     arrays = {k: v if v.flags.c_contiguous else v.copy(order="C") for k, v in arrays.items()}
+    if path.suffix not in (".safetensors", ".npz"):
+        raise ValueError(f"{path}: checkpoints end in .safetensors or .npz")
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            if path.suffix == ".safetensors":
-                f.write(_safetensors(path).save(arrays, metadata={"likelygrad": text}))
-            elif path.suffix == ".npz":
-                payload = {**arrays, _META_KEY: np.frombuffer(text.encode(), np.uint8)}
-                np.savez(f, **payload)  # type: ignore[arg-type]
-            else:
-                raise ValueError(f"{path}: checkpoints end in .safetensors or .npz")
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    _fsync_dir(path.parent)
+    with atomic_write(path) as f:
+        if path.suffix == ".safetensors":
+            f.write(_safetensors(path).save(arrays, metadata={"likelygrad": text}))
+        else:
+            payload = {**arrays, _META_KEY: np.frombuffer(text.encode(), np.uint8)}
+            np.savez(f, **payload)  # type: ignore[arg-type]
     return path
 
 
 def remove_stale_temporaries(path: str | os.PathLike) -> list[Path]:
     """Delete temporary files a killed `save_checkpoint` of `path` left behind; returns them."""
-    path = Path(path)
-    stale = list(path.parent.glob(f".{path.name}.*.tmp")) if path.parent.is_dir() else []
+    stale = stale_temporaries(path)
     for p in stale:
         p.unlink(missing_ok=True)
     return stale
-
-
-def _fsync_dir(folder: Path) -> None:
-    try:
-        fd = os.open(folder, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
 
 
 def load_checkpoint(path: str | os.PathLike) -> tuple[dict[str, np.ndarray], dict]:

@@ -1,39 +1,27 @@
-"""Atomic file writing shared by the graph renderer and the plots."""
+"""Atomic file writing for the graph renderer and the plots, on ``likelygrad.atomic``."""
 
 from __future__ import annotations
 
 import os
-import secrets
 from collections.abc import Callable
 from pathlib import Path
+from typing import IO
+
+from .. import atomic
 
 
-def atomic_write(path: str | os.PathLike, write: Callable[[str], None]) -> Path:
-    """Call `write(tmp)` on a temporary path beside `path`, then move it onto `path` in one step.
+def atomic_write(path: str | os.PathLike, write: Callable[[IO[bytes]], object]) -> Path:
+    """Call `write(f)` on a binary file beside `path`, then move it onto `path` in one step.
 
-    The temporary file lives in the same directory, so `os.replace` is a rename within one file
-    system: a reader sees either the old file or the complete new one, never half a picture.
-    `write` creates the file itself, so it gets the usual permissions (the umask applies).
+    A reader sees either the old file or the complete new one, never half a picture; if `write`
+    raises, `path` is untouched and nothing is left behind. The folder must exist.
     """
     path = Path(path)
-    if not path.parent.is_dir():
-        raise FileNotFoundError(f"cannot write {path}: directory {path.parent} does not exist")
-    tmp = str(path.parent / f".{path.stem}.{os.getpid()}.{secrets.token_hex(4)}.tmp{path.suffix}")
-    try:
-        write(tmp)
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
+    with atomic.atomic_write(path) as f:
+        write(f)
     return path
 
 
 def write_bytes(path: str | os.PathLike, data: bytes) -> Path:
     """Write `data` to `path` atomically."""
-
-    def write(tmp: str) -> None:
-        with open(tmp, "xb") as f:
-            f.write(data)
-
-    return atomic_write(path, write)
+    return atomic_write(path, lambda f: f.write(data))

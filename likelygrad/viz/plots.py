@@ -58,7 +58,7 @@ def _save(fig: Any, path: str | os.PathLike) -> Path:
     fmt = path.suffix.lstrip(".").lower()
     if fmt not in fig.canvas.get_supported_filetypes():
         raise ValueError(f"cannot save a figure as {path.name!r}: use a suffix like .png or .svg")
-    return atomic_write(path, lambda tmp: fig.savefig(tmp, format=fmt, dpi=_DPI))
+    return atomic_write(path, lambda f: fig.savefig(f, format=fmt, dpi=_DPI))
 
 
 def plot_history(history: Sequence[Mapping[str, Any]], path: str | os.PathLike) -> Path:
