@@ -60,6 +60,8 @@ def test_resume_ends_with_the_same_weights(data, tmp_path):
 
     def run(epochs, resume, path):
         model = mlp()
+        if resume:  # the dropout RNG must come back from the checkpoint, not from here
+            lg.manual_seed(123)
         opt = optim.SGD(model.parameters(), lr=0.05, momentum=0.9, weight_decay=1e-4)
         sched = optim.lr_scheduler.StepLR(opt, step_size=2, gamma=0.5)
         hist = fit(model, "categorical", opt, train, test, epochs=epochs, batch_size=50,
@@ -68,7 +70,6 @@ def test_resume_ends_with_the_same_weights(data, tmp_path):
 
     full, hist_full = run(5, False, tmp_path / "a.npz")
     run(2, False, tmp_path / "b.npz")
-    lg.manual_seed(123)  # the global RNG is restored from the checkpoint, not reused
     resumed, hist_resumed = run(5, True, tmp_path / "b.npz")
     for (k, p), (_, q) in zip(full.named_parameters(), resumed.named_parameters()):
         np.testing.assert_array_equal(p.data, q.data, err_msg=k)
@@ -160,3 +161,25 @@ def test_progress_bar_lines_and_quiet(data):
     lines = outputs["lines"].splitlines()
     assert len(lines) == 2 and lines[0].startswith("epoch 1: train nll") and "val nll" in lines[0]
     assert outputs["quiet"] == ""
+
+
+def test_resume_with_early_stopping_continues_from_the_latest_weights(data, tmp_path):
+    (x, y), _ = data
+    train, val = (x[:200], y[:200]), (x[200:], y[200:])
+
+    def run(epochs, resume, path):
+        model = mlp(dropout=0.0)
+        opt = optim.Adam(model.parameters(), 0.01)
+        hist = fit(model, "categorical", opt, train, val, epochs=epochs, batch_size=25,
+                   early_stopping=100, checkpoint=path, resume=resume,
+                   progress="quiet")  # fmt: skip
+        return model, hist
+
+    full, hist_full = run(4, False, tmp_path / "a.npz")
+    _, hist_short = run(2, False, tmp_path / "b.npz")  # ends by restoring its best weights
+    arrays, _ = load_checkpoint(tmp_path / "b.npz")
+    assert any(k.startswith("last.") for k in arrays) and any(k.startswith("best.") for k in arrays)
+    resumed, hist_resumed = run(4, True, tmp_path / "b.npz")
+    assert [r["val_nll"] for r in hist_full] == [r["val_nll"] for r in hist_resumed]
+    for (k, p), (_, q) in zip(full.named_parameters(), resumed.named_parameters()):
+        np.testing.assert_array_equal(p.data, q.data, err_msg=k)  # both restored the same best

@@ -19,8 +19,6 @@ from ..train import Progress, evaluate, fit, load_checkpoint
 from ..train.checkpoint import default_suffix
 
 DEFAULT_LR = {"sgd": 0.05, "adam": 1e-3, "adamw": 1e-3, "lbfgs": 1.0}
-ARCH_KEYS = ("dataset", "model", "hidden", "activation", "dropout", "likelihood",
-             "positive_class", "preprocess")  # fmt: skip
 
 
 def checked_config(path: Path | str, config: Any, required: Iterable[str]) -> dict[str, Any]:

@@ -54,7 +54,6 @@ def save_checkpoint(path: str | os.PathLike, arrays: dict[str, np.ndarray], meta
     # safetensors silently mangles non-contiguous arrays: hand it C-contiguous ones (not via
     # np.ascontiguousarray, which turns 0-d arrays into 1-d ones)
     arrays = {k: np.array(v, order="C", copy=None) for k, v in arrays.items()}
-    arrays = {k: v if v.flags.c_contiguous else v.copy(order="C") for k, v in arrays.items()}
     if path.suffix not in (".safetensors", ".npz"):
         raise ValueError(f"{path}: checkpoints end in .safetensors or .npz")
     path.parent.mkdir(parents=True, exist_ok=True)
