@@ -65,6 +65,29 @@ def reduce_nll(log_prob: Tensor, reduction: str) -> Tensor:
     raise ValueError(f"reduction must be 'mean', 'sum' or 'none', got {reduction!r}")
 
 
+def class_labels(y: Any, logits_shape: tuple[int, ...], op: str) -> np.ndarray:
+    """`y` as integer class indices for logits of `logits_shape` (classes on the last axis):
+    one label per row, integral, in [0, K); ValueError naming the offending value otherwise."""
+    labels = np.asarray(y.data if isinstance(y, Tensor) else y)
+    batch, k = logits_shape[:-1], logits_shape[-1]
+    if labels.shape != batch:
+        raise ValueError(
+            f"{op}: logits {logits_shape} need labels of shape {batch} "
+            f"(one class index per row), got {labels.shape}"
+        )
+    if labels.dtype.kind == "f":
+        frac = labels != np.round(labels)
+        if frac.any():
+            raise ValueError(f"{op}: labels must be integers, got {labels[frac].flat[0].item()!r}")
+    elif labels.dtype.kind not in "iub":
+        raise ValueError(f"{op}: labels must be integers, got {labels.dtype}")
+    labels = labels.astype(np.intp, copy=False)
+    if labels.size and (labels.min() < 0 or labels.max() >= k):
+        bad = labels[(labels < 0) | (labels >= k)].flat[0]
+        raise ValueError(f"{op}: label {bad} is outside [0, {k}) for logits with {k} classes")
+    return labels
+
+
 class Distribution:
     """Base class: `log_prob(y)` per example, `nll(y)` its negated mean, and friends."""
 
@@ -170,26 +193,7 @@ class Categorical(Distribution):
         return self._log_prob(y, -1.0 / n if reduction == "mean" else -1.0)
 
     def _log_prob(self, y: Any, scale: float | None) -> Tensor:
-        labels = np.asarray(y.data if isinstance(y, Tensor) else y)
-        batch, k = self.logits.shape[:-1], self.num_classes
-        if labels.shape != batch:
-            raise ValueError(
-                f"Categorical.log_prob: logits {self.logits.shape} need labels of shape {batch} "
-                f"(one class index per row), got {labels.shape}"
-            )
-        if labels.dtype.kind == "f":
-            frac = labels != np.round(labels)
-            if frac.any():
-                bad = labels[frac].flat[0].item()
-                raise ValueError(f"Categorical.log_prob: labels must be integers, got {bad!r}")
-        elif labels.dtype.kind not in "iub":
-            raise ValueError(f"Categorical.log_prob: labels must be integers, got {labels.dtype}")
-        labels = labels.astype(np.intp, copy=False)
-        if labels.size and (labels.min() < 0 or labels.max() >= k):
-            bad = labels[(labels < 0) | (labels >= k)].flat[0]
-            raise ValueError(
-                f"Categorical.log_prob: label {bad} is outside [0, {k}) for logits with {k} classes"
-            )
+        labels = class_labels(y, self.logits.shape, "Categorical.log_prob")
         return apply(CategoricalLogProb, self.logits, labels=labels, scale=scale)
 
     def mode(self) -> Tensor:

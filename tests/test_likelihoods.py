@@ -186,6 +186,10 @@ def test_nll_loss_and_mse_loss_match_torch():
         ours = F.mse_loss(lg.tensor(LOGITS), y, reduction=red).numpy()
         theirs = TF.mse_loss(torch.tensor(LOGITS), torch.tensor(y), reduction=red)
         np.testing.assert_allclose(ours, theirs.numpy(), atol=1e-12)
-    with pytest.raises(ValueError, match=r"nll_loss: log-probabilities \(6, 4\)"):
+    with pytest.raises(ValueError, match=r"nll_loss: logits \(6, 4\) need labels of shape \(6,\)"):
         F.nll_loss(logp, LABELS[:3])
+    with pytest.raises(ValueError, match=r"nll_loss: label -1 is outside \[0, 4\)"):
+        F.nll_loss(logp, np.array([0, 1, 2, 3, -1, 0]))
+    with pytest.raises(ValueError, match="nll_loss: labels must be integers, got 1.7"):
+        F.nll_loss(logp, np.array([0, 1.7, 2, 3, 1, 0]))
     assert lg.gradcheck(lambda z: F.mse_loss(z, np.ones(4)), lg.tensor(rng.standard_normal(4)))

@@ -17,7 +17,7 @@ import numpy as np
 
 from .. import ops
 from ..backend import default_generator
-from ..likelihoods import Bernoulli, Categorical, Gaussian, reduce_nll
+from ..likelihoods import Bernoulli, Categorical, Gaussian, class_labels, reduce_nll
 from ..tensor import Tensor, apply, as_tensor
 
 
@@ -90,13 +90,10 @@ def cross_entropy(input: Tensor, target: Any, reduction: str = "mean") -> Tensor
 def nll_loss(input: Tensor, target: Any, reduction: str = "mean") -> Tensor:
     """-input[i, target_i] averaged: the Categorical NLL when `input` holds log-probabilities
     (from log_softmax). `cross_entropy` fuses the two and is the one to train with."""
-    labels = np.asarray(target.data if isinstance(target, Tensor) else target)
-    if input.ndim != 2 or labels.shape != input.shape[:1]:
-        raise ValueError(
-            f"nll_loss: log-probabilities {input.shape} need to be (N, K) with N labels, "
-            f"got labels of shape {labels.shape}"
-        )
-    return reduce_nll(input[np.arange(len(labels)), labels.astype(np.intp)], reduction)
+    if input.ndim != 2:
+        raise ValueError(f"nll_loss: log-probabilities need shape (N, K), got {input.shape}")
+    labels = class_labels(target, input.shape, "nll_loss")
+    return reduce_nll(input[np.arange(len(labels)), labels], reduction)
 
 
 def mse_loss(input: Tensor, target: Any, reduction: str = "mean") -> Tensor:
