@@ -95,10 +95,11 @@ def toposort(root: Tensor) -> list[Tensor]:
     """Tensors with a node reachable from `root`, each after every tensor that uses it.
 
     Iterative depth-first search with an explicit stack: a node is emitted once all its inputs
-    are emitted; the list is then reversed so the output comes first.
+    are emitted; the list is then reversed so the output comes first. Nodes hash by identity,
+    so `seen` holds the nodes themselves.
     """
     order: list[Tensor] = []
-    seen: set[int] = set()
+    seen: set[Node] = set()
     stack: list[tuple[Tensor, bool]] = [(root, False)]
     pop, push, emit, mark = stack.pop, stack.append, order.append, seen.add
     while stack:
@@ -106,39 +107,43 @@ def toposort(root: Tensor) -> list[Tensor]:
         if inputs_done:
             emit(t)
             continue
-        if id(t) in seen:
+        node = t._node
+        if node in seen:
             continue
-        mark(id(t))
+        mark(node)  # type: ignore[arg-type]
         push((t, True))
-        parents = t._node.parents  # type: ignore[union-attr]
+        parents = node.parents  # type: ignore[union-attr]
         if parents is None:
             raise RuntimeError(
                 "backward through a graph a second time: its saved values were released by the "
                 "first backward. Pass retain_graph=True to the first backward() to keep them."
             )
         for p in parents:
-            if p._node is not None and id(p) not in seen:
+            pn = p._node
+            if pn is not None and pn not in seen:
                 push((p, False))
     order.reverse()
     return order
 
 
+def conform(pg: Any, data: np.ndarray) -> np.ndarray:
+    """A VJP as an array of its input's shape and dtype (summed back over broadcast axes)."""
+    if type(pg) is not np.ndarray:  # NumPy gives scalars for 0-d results
+        pg = np.asarray(pg)
+    if pg.shape != data.shape:
+        pg = unbroadcast(pg, data.shape)
+    if pg.dtype != data.dtype:
+        pg = pg.astype(data.dtype)
+    return pg
+
+
 def input_grads(node: Node, g: np.ndarray) -> list[np.ndarray | None]:
     """The op's VJPs for g, each summed back to its input's shape and cast to its dtype."""
-    out: list[np.ndarray | None] = []
-    for p, need, pg in zip(node.parents, node.needs, node.op.backward(node, g)):  # type: ignore[arg-type]
-        if need and pg is not None:
-            if type(pg) is not np.ndarray:  # NumPy gives scalars for 0-d results
-                pg = np.asarray(pg)
-            data = p.data
-            if pg.shape != data.shape:
-                pg = unbroadcast(pg, data.shape)
-            if pg.dtype != data.dtype:
-                pg = pg.astype(data.dtype)
-            out.append(pg)
-        else:
-            out.append(None)
-    return out
+    vjps = node.op.backward(node, g)
+    return [
+        conform(pg, p.data) if need and pg is not None else None
+        for p, need, pg in zip(node.parents, node.needs, vjps)  # type: ignore[arg-type]
+    ]
 
 
 def backward(root: Tensor, seed: np.ndarray, retain_graph: bool = False) -> None:
@@ -163,9 +168,13 @@ def backward(root: Tensor, seed: np.ndarray, retain_graph: bool = False) -> None
             node.grad = None  # type: ignore[union-attr]
             if t._retains_grad:
                 t._accumulate(g.copy())
-            for p, pg in zip(node.parents, input_grads(node, g)):  # type: ignore[union-attr,arg-type]
-                if pg is None:
+            vjps = node.op.backward(node, g)  # type: ignore[union-attr]
+            for p, need, pg in zip(node.parents, node.needs, vjps):  # type: ignore[union-attr,arg-type]
+                if pg is None or not need:
                     continue
+                data = p.data  # the same checks as `conform`, inlined: this loop is hot
+                if type(pg) is not np.ndarray or pg.shape != data.shape or pg.dtype != data.dtype:
+                    pg = conform(pg, data)
                 pn = p._node
                 if pn is None:
                     p._accumulate(pg.copy() if pg is g or pg.base is not None else pg)
@@ -173,7 +182,8 @@ def backward(root: Tensor, seed: np.ndarray, retain_graph: bool = False) -> None
                     pn.grad = pg if pn.grad is None else pn.grad + pg
             if not retain_graph:  # release the intermediates this node kept alive
                 node.saved = node.parents = None  # type: ignore[union-attr]
-    finally:  # after an error, leave no partial sums behind for a later backward
+    except BaseException:  # leave no partial sums behind for a later backward
         for t in order:
             if t._node is not None:
                 t._node.grad = None
+        raise

@@ -7,6 +7,8 @@ exponentiating, so logits of ±1000 give finite values and gradients.
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from .ops import Op, sigmoid, softplus
@@ -142,22 +144,27 @@ def _total(out: np.ndarray, scale: float | None) -> np.ndarray:
     return out if scale is None else np.asarray(out.sum() * scale, dtype=out.dtype)
 
 
-def _log_softmax_rows(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def _log_softmax_rows(x: np.ndarray, guard: bool = True) -> tuple[np.ndarray, np.ndarray]:
     """(logsumexp of each row of a 2-D array, softmax of each row), shifted by the row max.
 
     NumPy reduces a short last axis slowly (it loops per row), so for few classes the rows are
-    reduced across a transposed copy instead; the results are the same.
+    reduced across a transposed copy instead; the results are the same. `guard=False` skips
+    `_finite` (a row max of ±inf then yields nan): only for callers that check their result.
     """
     if x.shape[1] <= 64:
         t = x.T.copy()
-        m = _finite(t.max(axis=0))
+        m = np.maximum.reduce(t, axis=0)
+        if guard:
+            m = _finite(m)
         t -= m
         np.exp(t, out=t)
-        s = t.sum(axis=0)
+        s = np.add.reduce(t, axis=0)
         t /= s
-        return m + np.log(s), t.T
-    m = _finite(x.max(axis=1, keepdims=True))
-    e = np.exp(x - m)
+        np.log(s, out=s)
+        s += m
+        return s, t.T
+    m = x.max(axis=1, keepdims=True)
+    e = np.exp(x - (_finite(m) if guard else m))
     s = e.sum(axis=1, keepdims=True)
     e /= s
     return (m + np.log(s))[:, 0], e
@@ -175,12 +182,21 @@ class CategoricalLogProb(Op):
         k = logits.shape[-1]
         flat = logits.reshape(-1, k)
         idx = labels.reshape(-1)
-        lse, p = _log_softmax_rows(flat)
         rows = np.arange(flat.shape[0])
-        out = flat[rows, idx] - lse
+        picked = flat[rows, idx]
+        if scale is None:
+            lse, p = _log_softmax_rows(flat)
+            out = picked - lse
+        else:  # a finite total proves every row max was finite, so the guard can wait
+            lse, p = _log_softmax_rows(flat, guard=False)
+            out = np.add.reduce(picked - lse) * scale
+            if not math.isfinite(out):  # an inf or nan somewhere: redo it guarded
+                lse, p = _log_softmax_rows(flat)
+                out = np.add.reduce(picked - lse) * scale
+            out = np.asarray(out, dtype=flat.dtype)
         if ctx.needs[0]:
             ctx.saved = (p, idx, rows, logits.shape, scale)
-        return out.reshape(labels.shape) if scale is None else _total(out, scale)
+        return out.reshape(labels.shape) if scale is None else out
 
     @staticmethod
     def backward(ctx, g):

@@ -89,6 +89,32 @@ def test_finite_at_logits_of_plus_minus_1000():
     assert np.all(np.isfinite(Categorical(logits=c).entropy().numpy()))
 
 
+@pytest.mark.parametrize("classes", [3, 100])  # the transposed (K ≤ 64) and the row-wise path
+@pytest.mark.parametrize("special", ["-inf entry", "+inf entry", "all -inf row", "nan entry"])
+def test_fused_mean_nll_agrees_with_per_example_at_infinities(classes, special):
+    """The fused mean NLL skips the row-max guard and redoes the rows guarded only when its
+    total is not finite; either way it must equal the mean of the guarded per-example values."""
+    logits = rng.standard_normal((4, classes))
+    labels = np.array([0, 1, 2, 1])
+    logits[0, 2] = {"-inf entry": -np.inf, "+inf entry": np.inf, "nan entry": np.nan}.get(
+        special, 0.0
+    )
+    if special == "all -inf row":
+        logits[3] = -np.inf
+    for dtype in (np.float64, np.float32):
+        z = lg.tensor(logits.astype(dtype), requires_grad=True)
+        fused = Categorical(logits=z).nll(labels)
+        per_example = -Categorical(logits=z.detach()).log_prob(labels).numpy()
+        assert fused.dtype == dtype
+        np.testing.assert_array_equal(fused.numpy(), np.asarray(per_example.mean(), dtype))
+        fused.backward()
+        w = lg.tensor(logits.astype(dtype), requires_grad=True)
+        (-Categorical(logits=w).log_prob(labels)).mean().backward()
+        np.testing.assert_allclose(z.grad, w.grad, rtol=1e-6, equal_nan=True)
+    if special == "-inf entry":  # a -inf logit that is not the label's is harmless
+        assert np.isfinite(fused.item())
+
+
 def test_modes_and_samples():
     b = Bernoulli(logits=np.array([-2.0, 3.0]))
     np.testing.assert_array_equal(b.mode().numpy(), [0, 1])
