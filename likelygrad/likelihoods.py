@@ -81,9 +81,10 @@ def class_labels(y: Any, logits_shape: tuple[int, ...], op: str) -> np.ndarray:
             raise ValueError(f"{op}: labels must be integers, got {labels[frac].flat[0].item()!r}")
     elif labels.dtype.kind not in "iub":
         raise ValueError(f"{op}: labels must be integers, got {labels.dtype}")
-    labels = labels.astype(np.intp, copy=False)
-    if labels.size and (labels.min() < 0 or labels.max() >= k):
-        bad = labels[(labels < 0) | (labels >= k)].flat[0]
+    given, labels = labels, labels.astype(np.intp, copy=False)
+    # one pass checks both ends: read as unsigned, a negative label is larger than any K
+    if labels.size and np.maximum.reduce(labels.view(np.uintp), axis=None) >= k:
+        bad = given[(labels < 0) | (labels >= k)].flat[0]
         raise ValueError(f"{op}: label {bad} is outside [0, {k}) for logits with {k} classes")
     return labels
 

@@ -173,10 +173,14 @@ class Linear(Op):  # Y = X Wᵀ + b;  dX = G W,  dW = Gᵀ X,  db = Σ_rows G   
     @staticmethod
     def backward(ctx, g):
         x, w = ctx.saved
-        x2, g2 = x.reshape(-1, x.shape[-1]), g.reshape(-1, g.shape[-1])
-        gx = (g @ w) if ctx.needs[0] else None
-        gw = (g2.T @ x2) if ctx.needs[1] else None
-        gb = g2.sum(axis=0) if len(ctx.needs) > 2 and ctx.needs[2] else None
+        needs = ctx.needs
+        if g.ndim != 2:  # leading batch axes: dW and db sum over all of them
+            x, g2 = x.reshape(-1, x.shape[-1]), g.reshape(-1, g.shape[-1])
+        else:
+            g2 = g
+        gx = (g @ w) if needs[0] else None
+        gw = (g2.T @ x) if needs[1] else None
+        gb = np.add.reduce(g2, axis=0) if len(needs) > 2 and needs[2] else None
         return gx, gw, gb
 
 

@@ -140,6 +140,11 @@ def test_bad_input_is_named():
         Categorical(logits=LOGITS).log_prob(np.array([0, 1, 2, 3, 4, 0]))
     with pytest.raises(ValueError, match=r"label -1 is outside"):
         Categorical(logits=LOGITS).log_prob(np.array([0, 1, 2, 3, -1, 0]))
+    huge = np.array([0, 1, 2, 3, 2**64 - 1, 0], dtype=np.uint64)  # wraps to -1 as an intp
+    with pytest.raises(ValueError, match=r"label 18446744073709551615 is outside"):
+        Categorical(logits=LOGITS).log_prob(huge)
+    with pytest.raises(ValueError, match=r"label 9.0 is outside"):
+        Categorical(logits=LOGITS).nll(np.array([0, 1, 2, 3, 9.0, 0]))
     with pytest.raises(ValueError, match="must be integers, got 1.5"):
         Categorical(logits=LOGITS).log_prob(np.array([0, 1.5, 2, 3, 1, 0]))
     with pytest.raises(ValueError, match=r"logits \(6, 4\) need labels of shape \(6,\)"):
