@@ -12,7 +12,8 @@ float32 = np.float32
 float64 = np.float64
 
 _default_dtype: np.dtype = np.dtype(np.float32)
-_generator: np.random.Generator = np.random.default_rng(0)
+# Made on first use: `numpy.random` (and the hashlib it pulls in) costs ~10 ms of import time.
+_generator: np.random.Generator | None = None
 
 
 def get_default_dtype() -> np.dtype:
@@ -37,5 +38,8 @@ def manual_seed(seed: int) -> np.random.Generator:
 
 
 def default_generator() -> np.random.Generator:
-    """The global generator (reset by `manual_seed`)."""
+    """The global generator: seeded with 0 until `manual_seed` reseeds it."""
+    global _generator
+    if _generator is None:
+        _generator = np.random.default_rng(0)
     return _generator
