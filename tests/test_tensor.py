@@ -160,3 +160,20 @@ def test_softmax_of_a_row_of_minus_infinity_is_not_nan_where_defined():
     x = lg.tensor(np.array([[-np.inf, 0.0], [1.0, -np.inf]]))
     np.testing.assert_array_equal(x.softmax(axis=1).numpy(), [[0.0, 1.0], [1.0, 0.0]])
     np.testing.assert_array_equal(x.log_softmax(axis=1).numpy()[0], [-np.inf, 0.0])
+
+
+def test_import_loads_only_the_core():
+    """`import likelygrad` stays cheap: submodules and numpy.random (~10 ms) load on first use,
+    and the global generator, made then, is seeded with 0."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, likelygrad as lg\n"
+        "late = [m for m in ('numpy.random', 'likelygrad.nn', 'likelygrad.optim', "
+        "'likelygrad.data', 'likelygrad.train') if m in sys.modules]\n"
+        "assert not late, late\n"
+        "import numpy as np\n"
+        "assert lg.default_generator().random() == np.random.default_rng(0).random()\n"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True)
