@@ -1,7 +1,7 @@
 """How fast does likelygrad train an MLP, next to PyTorch, scikit-learn, hand-written NumPy and
 the bare matrix multiplies? One table: seconds per epoch, throughput, memory and accuracy.
 
-    python benchmarks/run.py                        # 1 thread, 3 models × batch 128/512, 3 rounds
+    python benchmarks/run.py                        # 1 thread, 3 models × batch 128/512, 5 rounds
     python benchmarks/run.py --threads 1 2 --markdown --json bench.json
     python benchmarks/run.py --quick                # tiny generated data, seconds (the test)
 
@@ -100,7 +100,7 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     )
     p.add_argument("--batch-sizes", type=int, nargs="+", default=[128, 512])
     p.add_argument("--epochs", type=int, default=1, help="timed epochs per measurement")
-    p.add_argument("--rounds", type=int, default=3)
+    p.add_argument("--rounds", type=int, default=5)
     p.add_argument("--frameworks", nargs="+", default=list(FRAMEWORKS), choices=FRAMEWORKS)
     p.add_argument(
         "--data",
