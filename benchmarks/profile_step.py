@@ -8,7 +8,11 @@
 2. optionally cProfile's functions by self time, per step (cProfile slows Python code ~2×, so
    read its numbers as proportions);
 3. every op's forward and VJP (each Op class wrapped with a timer), and the rest of each phase
-   (engine, modules, validation: the Python around the arrays).
+   (engine, modules, validation: the Python around the arrays);
+4. the engine's whole cost, in place: the same step with the same ops' forward and VJP code
+   called directly (no Tensor, Node, Module or graph walk), alternating blocks with the real step.
+   Inside a training step every small call runs slower than in isolation (the GEMMs evict the
+   caches), so this in-place difference is the honest measure of what the engine adds.
 
 One BLAS thread, as in the benchmark's primary figure. Fashion-MNIST when on disk, otherwise
 generated data of its shape (timings do not depend on the values).
@@ -75,11 +79,54 @@ def time_ops(totals: dict[str, float], counts: dict[str, int]) -> None:
             counts[key] += 1
             return out
 
+        timed.__wrapped__ = fn  # type: ignore[attr-defined]
+
         setattr(cls, name, staticmethod(timed))
 
     for cls in op_classes():
         wrap(cls, "forward")
         wrap(cls, "backward")
+
+
+class _Ctx:
+    """What `apply`'s Node gives an op: which inputs need a gradient, a slot for saved values."""
+
+    __slots__ = ("needs", "saved")
+
+    def __init__(self, needs: tuple[bool, ...]) -> None:
+        self.needs, self.saved = needs, None
+
+
+def bare_step(net, opt, xb, yb) -> None:
+    """One training step of a Sequential MLP from the ops' own code, called directly: the
+    arithmetic of the real step without the engine (no Tensor, Node, Module or toposort)."""
+    import numpy as np
+
+    from likelygrad import nn, ops
+    from likelygrad.likelihoods import class_labels
+    from likelygrad.reductions import CategoricalLogProb
+
+    acts = {nn.ReLU: ops.Relu, nn.Sigmoid: ops.Sigmoid, nn.Tanh: ops.Tanh}
+    tape, a = [], xb
+    for i, m in enumerate(net._modules.values()):
+        if isinstance(m, nn.Linear):
+            params = (m.weight,) if m.bias is None else (m.weight, m.bias)
+            ctx = _Ctx((i > 0,) + (True,) * len(params))  # the data needs no gradient
+            a = ops.Linear.forward(ctx, a, *(p.data for p in params))
+            tape.append((ops.Linear, ctx, params))
+        else:
+            ctx = _Ctx((True,))
+            a = acts[type(m)].forward(ctx, a)
+            tape.append((acts[type(m)], ctx, ()))
+    ctx = _Ctx((True,))
+    labels = class_labels(yb, a.shape, "cross_entropy")
+    CategoricalLogProb.forward(ctx, a, labels=labels, scale=-1.0 / len(yb))
+    (g,) = CategoricalLogProb.backward(ctx, np.array(1, a.dtype))
+    for op, ctx, params in reversed(tape):
+        g, *grads = op.backward(ctx, g)
+        for p, pg in zip(params, grads):
+            p.grad = pg
+    opt.step()
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -175,6 +222,39 @@ def main(argv: list[str] | None = None) -> None:
     print(
         f"  {'Python around the ops':32s} {around / n * us:8.1f}   (forward + loss + backward "
         "phases minus the ops: engine, modules, validation)"
+    )
+
+    # 4. the real step against the same ops called directly, in alternating blocks
+    for cls in op_classes():  # undo the timers of part 3
+        for name in ("forward", "backward"):
+            setattr(cls, name, staticmethod(vars(cls)[name].__wrapped__))
+
+    def gather(s: int) -> tuple:
+        idx = perm[s : s + b]
+        return x[idx], y[idx]
+
+    def engine_step(s: int) -> None:  # `step` without its phase timers
+        xb, yb = gather(s)
+        loss = F.cross_entropy(net(lg.Tensor(xb)), yb)
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+
+    ways = {"engine": engine_step, "bare": lambda s: bare_step(net, opt, *gather(s))}
+    blocks: dict[str, list[float]] = {"engine": [], "bare": []}
+    for r in range(max(2, args.steps // 50)):
+        for name, fn in ways.items():
+            for k in range(5):  # settle
+                fn(starts[(r * 55 + k) % len(starts)])
+            t0 = clock()
+            for k in range(5, 55):
+                fn(starts[(r * 55 + k) % len(starts)])
+            blocks[name].append((clock() - t0) / 50)
+    eng, bare = (sorted(v)[len(v) // 2] * us for v in blocks.values())
+    print(
+        f"\nthe engine in place (medians of {len(blocks['bare'])} alternating blocks of 50 steps)\n"
+        f"  step {eng:.0f} µs, the same ops called directly {bare:.0f} µs: "
+        f"the engine adds {eng - bare:.0f} µs ({100 * (eng - bare) / eng:.1f}% of the step)"
     )
 
 

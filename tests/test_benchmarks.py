@@ -66,3 +66,32 @@ def test_quick_run_prints_the_table_with_every_column(tmp_path):
             assert abs(row["accuracy"] - rows["numpy"]["accuracy"]) <= 0.015, fw
     assert not [w for w in report["warnings"] if w.startswith("ACCURACY")]
     assert report["imports"]["likelygrad"] > 0
+
+
+@pytest.mark.parametrize("act", ["relu", "sigmoid", "tanh"])
+def test_profile_bare_step_is_the_engine_step_without_the_engine(act):
+    """profile_step's engine-free step must do exactly the engine's arithmetic, or its 'engine
+    adds N µs' figure would compare different work: one step of each, identical weights after."""
+    import numpy as np
+
+    import likelygrad as lg
+    from likelygrad import nn, optim
+
+    profile_step = pytest.importorskip("profile_step")
+    rng = np.random.default_rng(0)
+    x, y = rng.standard_normal((16, 12), dtype=np.float32), rng.integers(0, 3, 16)
+    layer = {"relu": nn.ReLU, "sigmoid": nn.Sigmoid, "tanh": nn.Tanh}[act]
+    nets = []
+    for _ in range(2):
+        lg.manual_seed(1)
+        net = nn.Sequential(nn.Linear(12, 8), layer(), nn.Linear(8, 3, bias=False))
+        nets.append((net, optim.SGD(net.parameters(), lr=0.1, momentum=0.9)))
+    (engine, opt_e), (bare, opt_b) = nets
+    for _ in range(2):  # the second step exercises the momentum buffers
+        loss = nn.functional.cross_entropy(engine(lg.Tensor(x)), y)
+        opt_e.zero_grad()
+        loss.backward()
+        opt_e.step()
+        profile_step.bare_step(bare, opt_b, x, y)
+    for pe, pb in zip(engine.parameters(), bare.parameters()):
+        np.testing.assert_array_equal(pe.data, pb.data)
