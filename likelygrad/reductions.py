@@ -164,7 +164,9 @@ def _log_softmax_rows(x: np.ndarray, guard: bool = True) -> tuple[np.ndarray, np
         s += m
         return s, t.T
     m = x.max(axis=1, keepdims=True)
-    e = np.exp(x - (_finite(m) if guard else m))
+    if guard:
+        m = _finite(m)
+    e = np.exp(x - m)
     s = e.sum(axis=1, keepdims=True)
     e /= s
     return (m + np.log(s))[:, 0], e
