@@ -33,6 +33,7 @@ import tempfile  # noqa: E402
 import time  # noqa: E402
 from collections import defaultdict  # noqa: E402
 from pathlib import Path  # noqa: E402
+from typing import Any  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import harness  # noqa: E402
@@ -65,12 +66,14 @@ def op_classes() -> list[type]:
     return sorted(found, key=lambda c: c.__name__)
 
 
-def time_ops(totals: dict[str, float], counts: dict[str, int]) -> None:
-    """Wrap every op's forward and backward with a timer (for the rest of this process)."""
+def time_ops(totals: dict[str, float], counts: dict[str, int]) -> dict[tuple[type, str], Any]:
+    """Wrap every op's forward and backward with a timer; returns the originals, for undoing."""
+    originals: dict[tuple[type, str], Any] = {}
     clock = time.perf_counter
 
     def wrap(cls: type, name: str) -> None:
         fn, key = getattr(cls, name), f"{cls.__name__}.{name}"
+        originals[(cls, name)] = vars(cls)[name]
 
         def timed(*args, **kwargs):
             t0 = clock()
@@ -79,13 +82,12 @@ def time_ops(totals: dict[str, float], counts: dict[str, int]) -> None:
             counts[key] += 1
             return out
 
-        timed.__wrapped__ = fn  # type: ignore[attr-defined]
-
         setattr(cls, name, staticmethod(timed))
 
     for cls in op_classes():
         wrap(cls, "forward")
         wrap(cls, "backward")
+    return originals
 
 
 class _Ctx:
@@ -207,7 +209,7 @@ def main(argv: list[str] | None = None) -> None:
 
     totals: dict[str, float] = defaultdict(float)
     counts: dict[str, int] = defaultdict(int)
-    time_ops(totals, counts)
+    originals = time_ops(totals, counts)
     run(30)
     totals.clear()
     counts.clear()
@@ -225,9 +227,8 @@ def main(argv: list[str] | None = None) -> None:
     )
 
     # 4. the real step against the same ops called directly, in alternating blocks
-    for cls in op_classes():  # undo the timers of part 3
-        for name in ("forward", "backward"):
-            setattr(cls, name, staticmethod(vars(cls)[name].__wrapped__))
+    for (cls, name), original in originals.items():  # undo the timers of part 3
+        setattr(cls, name, original)
 
     def gather(s: int) -> tuple:
         idx = perm[s : s + b]

@@ -169,12 +169,15 @@ def backward(root: Tensor, seed: np.ndarray, retain_graph: bool = False) -> None
             if t._retains_grad:
                 t._accumulate(g.copy())
             vjps = node.op.backward(node, g)  # type: ignore[union-attr]
+            grads = []  # this node's VJPs are all checked before any is stored
             for p, need, pg in zip(node.parents, node.needs, vjps):  # type: ignore[union-attr,arg-type]
                 if pg is None or not need:
                     continue
                 data = p.data  # the same checks as `conform`, inlined: this loop is hot
                 if type(pg) is not np.ndarray or pg.shape != data.shape or pg.dtype != data.dtype:
                     pg = conform(pg, data)
+                grads.append((p, pg))
+            for p, pg in grads:
                 pn = p._node
                 if pn is None:
                     p._accumulate(pg.copy() if pg is g or pg.base is not None else pg)

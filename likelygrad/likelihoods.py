@@ -85,6 +85,7 @@ def class_labels(y: Any, logits_shape: tuple[int, ...], op: str) -> np.ndarray:
     # one pass checks both ends: read as unsigned, a negative label is larger than any K
     if labels.size and np.maximum.reduce(labels.view(np.uintp), axis=None) >= k:
         bad = given[(labels < 0) | (labels >= k)].flat[0]
+        bad = int(bad) if given.dtype.kind == "b" else bad
         raise ValueError(f"{op}: label {bad} is outside [0, {k}) for logits with {k} classes")
     return labels
 

@@ -167,3 +167,34 @@ def test_backward_on_a_leaf_seeds_its_own_grad():
     x = lg.tensor(3.0, requires_grad=True)
     x.backward()
     assert x.grad == 1.0
+
+
+def test_a_failed_vjp_stores_none_of_its_gradients_and_no_partial_sums():
+    """An op whose VJP is wrong for one input must not leave the other input's gradient behind,
+    and a later backward through the same graph must start from clean node sums."""
+    from likelygrad import ops
+    from likelygrad.tensor import apply
+
+    class Flaky(ops.Op):  # z = a·b; while `broken`, the VJP for b has the wrong shape
+        broken = True
+
+        @staticmethod
+        def forward(ctx, a, b):
+            ctx.saved = (a, b)
+            return a * b
+
+        @staticmethod
+        def backward(ctx, g):
+            a, b = ctx.saved
+            return g * b, (np.ones(5) if Flaky.broken else g * a)
+
+    a = lg.tensor([1.0, 2.0, 3.0], requires_grad=True)
+    b = lg.tensor([4.0, 5.0, 6.0], requires_grad=True)
+    loss = (apply(Flaky, a, b) * 3.0).sum()
+    with pytest.raises(AssertionError, match=r"a VJP of shape \(5,\) for an input of shape"):
+        loss.backward(retain_graph=True)
+    assert a.grad is None and b.grad is None
+    Flaky.broken = False
+    loss.backward()
+    np.testing.assert_array_equal(a.grad, 3 * b.data)
+    np.testing.assert_array_equal(b.grad, 3 * a.data)

@@ -73,11 +73,11 @@ def test_profile_bare_step_is_the_engine_step_without_the_engine(act):
     """profile_step's engine-free step must do exactly the engine's arithmetic, or its 'engine
     adds N µs' figure would compare different work: one step of each, identical weights after."""
     import numpy as np
+    import profile_step
 
     import likelygrad as lg
     from likelygrad import nn, optim
 
-    profile_step = pytest.importorskip("profile_step")
     rng = np.random.default_rng(0)
     x, y = rng.standard_normal((16, 12), dtype=np.float32), rng.integers(0, 3, 16)
     layer = {"relu": nn.ReLU, "sigmoid": nn.Sigmoid, "tanh": nn.Tanh}[act]
