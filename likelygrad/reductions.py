@@ -190,11 +190,11 @@ class CategoricalLogProb(Op):
             lse, p = _log_softmax_rows(flat)
             out = picked - lse
         else:  # a finite total proves every row max was finite, so the guard can wait
-            lse, p = _log_softmax_rows(flat, guard=False)
-            out = np.add.reduce(picked - lse) * scale
-            if not math.isfinite(out):  # an inf or nan somewhere: redo it guarded
-                lse, p = _log_softmax_rows(flat)
+            for guard in (False, True):  # an inf or nan somewhere: redo it guarded
+                lse, p = _log_softmax_rows(flat, guard)
                 out = np.add.reduce(picked - lse) * scale
+                if math.isfinite(out):
+                    break
             out = np.asarray(out, dtype=flat.dtype)
         if ctx.needs[0]:
             ctx.saved = (p, idx, rows, logits.shape, scale)
