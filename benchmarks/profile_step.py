@@ -93,10 +93,12 @@ def time_ops(totals: dict[str, float], counts: dict[str, int]) -> dict[tuple[typ
 class _Ctx:
     """What `apply`'s Node gives an op: which inputs need a gradient, a slot for saved values."""
 
-    __slots__ = ("needs", "saved")
+    __slots__ = ("needs", "saved", "xp")
 
     def __init__(self, needs: tuple[bool, ...]) -> None:
-        self.needs, self.saved = needs, None
+        from likelygrad.backend import NUMPY
+
+        self.needs, self.saved, self.xp = needs, None, NUMPY
 
 
 def bare_step(net, opt, xb, yb) -> None:
@@ -104,17 +106,19 @@ def bare_step(net, opt, xb, yb) -> None:
     arithmetic of the real step without the engine (no Tensor, Node, Module or toposort)."""
     import numpy as np
 
+    from likelygrad import elementwise as ew
     from likelygrad import nn, ops
+    from likelygrad.dispatch import make
     from likelygrad.likelihoods import class_labels
-    from likelygrad.reductions import CategoricalLogProb
+    from likelygrad.softmax_ops import CategoricalLogProb
 
-    acts = {nn.ReLU: ops.Relu, nn.Sigmoid: ops.Sigmoid, nn.Tanh: ops.Tanh}
+    acts = {nn.ReLU: ew.Relu, nn.Sigmoid: ew.Sigmoid, nn.Tanh: ew.Tanh}
     tape, a = [], xb
     for i, m in enumerate(net._modules.values()):
         if isinstance(m, nn.Linear):
             params = (m.weight,) if m.bias is None else (m.weight, m.bias)
             ctx = _Ctx((i > 0,) + (True,) * len(params))  # the data needs no gradient
-            a = ops.Linear.forward(ctx, a, *(p.data for p in params))
+            a = ops.Linear.forward(ctx, a, *(p.array for p in params))
             tape.append((ops.Linear, ctx, params))
         else:
             ctx = _Ctx((True,))
@@ -127,7 +131,7 @@ def bare_step(net, opt, xb, yb) -> None:
     for op, ctx, params in reversed(tape):
         g, *grads = op.backward(ctx, g)
         for p, pg in zip(params, grads):
-            p.grad = pg
+            p.grad = make(pg, None)
     opt.step()
 
 

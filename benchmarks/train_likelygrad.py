@@ -26,7 +26,7 @@ def _likelygrad_model(spec: dict[str, Any], weights: list) -> Any:
 
 
 def train_likelygrad(spec: dict[str, Any], data: dict[str, np.ndarray]):
-    """model(lg.Tensor(xb)) → F.cross_entropy → zero_grad → backward → SGD step, per batch."""
+    """model(lg.from_numpy(xb)) → F.cross_entropy → zero_grad → backward → SGD step, per batch."""
     import likelygrad as lg
     from likelygrad import nn, optim
 
@@ -39,7 +39,7 @@ def train_likelygrad(spec: dict[str, Any], data: dict[str, np.ndarray]):
         for s in starts if steps is None else starts[:steps]:
             idx = perm[s : s + batch]
             xb, yb = x[idx], y[idx]
-            loss = F.cross_entropy(model(lg.Tensor(xb)), yb)
+            loss = F.cross_entropy(model(lg.from_numpy(xb)), yb)
             opt.zero_grad()
             loss.backward()
             opt.step()
@@ -65,7 +65,7 @@ def _likelygrad_accuracy(model: Any, data: dict[str, np.ndarray]) -> float:
     with lg.no_grad():
         for i in range(0, len(x), EVAL_ROWS):
             out = model(lg.from_numpy(x[i : i + EVAL_ROWS]))
-            correct += int((out.data.argmax(axis=1) == y[i : i + EVAL_ROWS]).sum())
+            correct += int((out.argmax(dim=1).numpy() == y[i : i + EVAL_ROWS]).sum())
     return correct / len(x)
 
 

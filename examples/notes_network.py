@@ -95,7 +95,7 @@ def autodiff_gradients(x: np.ndarray, y: np.ndarray, theta_h: np.ndarray, theta_
     z = h @ ty  # the logit of ŷ; Bernoulli works from it, in log space
     ll = Bernoulli(logits=z).log_prob(y).sum()
     ll.backward()
-    return th.grad, ty.grad
+    return th.grad.numpy(), ty.grad.numpy()
 
 
 def log_likelihood(x: np.ndarray, y: np.ndarray, theta_h: np.ndarray, theta_y: np.ndarray):
@@ -169,23 +169,23 @@ def main(argv: list[str] | None = None) -> dict:
     params = [lg.tensor(theta_h, requires_grad=True), lg.tensor(theta_y, requires_grad=True)]
     opt = lg.optim.SGD(params, lr=args.lr, maximize=True)
     grad_fn = autodiff_gradients if args.gradients == "autodiff" else manual_gradients
-    lls = [log_likelihood(x, y, *(p.data for p in params))]
+    lls = [log_likelihood(x, y, *(p.numpy() for p in params))]
     print(f"training with {args.gradients} gradients; epoch 0: LL(θ) = {lls[0]:.2f}")
     loader = lg.data.DataLoader(x, y, batch_size=args.batch_size, seed=args.seed)
     for epoch in range(1, epochs + 1):
         for xb, yb in loader:
-            grads = grad_fn(xb, yb, *(p.data for p in params))
+            grads = grad_fn(xb, yb, *(p.numpy() for p in params))
             for p, g in zip(params, grads):
-                p.grad = g / len(xb)
+                p.grad = lg.from_numpy(g / len(xb))
             opt.step()
-        lls.append(log_likelihood(x, y, *(p.data for p in params)))
-        _, y_hat = forward(x_test, *(p.data for p in params))
+        lls.append(log_likelihood(x, y, *(p.numpy() for p in params)))
+        _, y_hat = forward(x_test, *(p.numpy() for p in params))
         acc = float(((y_hat > 0.5) == (y_test == 1)).mean())
         print(f"epoch {epoch}: LL(θ) = {lls[-1]:9.2f} ({lls[-1] / len(x):.4f} per example), "
               f"test accuracy {acc:.4f}")  # fmt: skip
-    _, y_hat = forward(x_test, *(p.data for p in params))
+    _, y_hat = forward(x_test, *(p.numpy() for p in params))
     acc = float(((y_hat > 0.5) == (y_test == 1)).mean())
-    test_ll = log_likelihood(x_test, y_test, *(p.data for p in params)) / len(x_test)
+    test_ll = log_likelihood(x_test, y_test, *(p.numpy() for p in params)) / len(x_test)
     base = float(max(y_test.mean(), 1 - y_test.mean()))
     print(
         f"test accuracy {acc:.4f} (always answering 'no': {base:.4f}); "

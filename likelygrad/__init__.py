@@ -1,44 +1,93 @@
-"""likelygrad: deep learning as maximum-likelihood estimation, on NumPy.
+"""likelygrad: deep learning as maximum-likelihood estimation, with PyTorch's names.
 
 import likelygrad as lg
 x = lg.tensor([1.0, 2.0], requires_grad=True)
-(x * x).sum().backward()        # x.grad == [2., 4.]
+(x * x).sum().backward()        # x.grad == tensor([2., 4.])
 """
 
 from __future__ import annotations
 
+import builtins
 import importlib
 from typing import Any
 
-from .autograd import enable_grad, is_grad_enabled, no_grad
-from .backend import (
-    default_generator,
+from . import autograd
+from .autograd import enable_grad, inference_mode, is_grad_enabled, no_grad, set_grad_enabled
+from .backend import device
+from .creation import (
+    arange,
+    as_tensor,
+    asarray,
+    empty,
+    empty_like,
+    eye,
+    from_numpy,
+    full,
+    full_like,
+    linspace,
+    logspace,
+    ones,
+    ones_like,
+    rand,
+    rand_like,
+    randint,
+    randint_like,
+    randn,
+    randn_like,
+    randperm,
+    tensor,
+    zeros,
+    zeros_like,
+)  # fmt: skip
+from .dtypes import (
+    bool_ as bool,  # noqa: A004 (PyTorch's name)
+)  # fmt: skip
+from .dtypes import (
+    cdouble,
+    cfloat,
+    complex64,
+    complex128,
+    double,
+    finfo,
+    float16,
     float32,
     float64,
     get_default_dtype,
-    manual_seed,
+    half,
+    iinfo,
+    int8,
+    int16,
+    int32,
+    int64,
+    long,
+    promote_types,
     set_default_dtype,
+    short,
+    uint8,
 )
-from .functions import (
-    cat,
-    concatenate,
-    from_numpy,
-    maximum,
-    minimum,
-    ones,
-    randn,
-    stack,
-    tensor,
-    where,
-    zeros,
-)
+from .dtypes import float32 as float  # noqa: A004
+from .dtypes import int32 as int  # noqa: A004
+from .functions import *  # noqa: F403 (every torch.* function form; see functions.py)
+from .functions import cat, concatenate, max, maximum, min, minimum, stack, where
 from .gradcheck import GradcheckError, gradcheck
-from .tensor import Tensor, clip
+from .random import (
+    Generator,
+    default_generator,
+    get_rng_state,
+    initial_seed,
+    manual_seed,
+    seed,
+    set_rng_state,
+)
+from .tensor import Size, Tensor, is_tensor
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"
 
 # Submodules load on first use, so `import likelygrad` stays fast.
-_LAZY = {"nn", "optim", "data", "likelihoods", "viz", "train", "metrics", "models"}
+_LAZY = {
+    "nn", "optim", "data", "likelihoods", "viz", "train", "metrics", "models", "utils",
+    "distributed", "onnx", "sklearn", "cuda", "accelerator", "backends", "vision", "serialization",
+}  # fmt: skip
 
 
 def __getattr__(name: str) -> Any:
@@ -46,32 +95,14 @@ def __getattr__(name: str) -> Any:
         return importlib.import_module(f".{name}", __name__)
     if name == "explain":
         return importlib.import_module(".viz", __name__).explain
+    if name in ("save", "load"):
+        return getattr(importlib.import_module(".serialization", __name__), name)
     raise AttributeError(f"module 'likelygrad' has no attribute {name!r}")
 
 
-__all__ = [
-    "GradcheckError",
-    "Tensor",
-    "cat",
-    "clip",
-    "concatenate",
-    "default_generator",
-    "enable_grad",
-    "float32",
-    "float64",
-    "from_numpy",
-    "get_default_dtype",
-    "gradcheck",
-    "is_grad_enabled",
-    "manual_seed",
-    "maximum",
-    "minimum",
-    "no_grad",
-    "ones",
-    "randn",
-    "set_default_dtype",
-    "stack",
-    "tensor",
-    "where",
-    "zeros",
-]
+def is_floating_point(input: Tensor) -> builtins.bool:
+    return input.is_floating_point()
+
+
+def numel(input: Tensor) -> builtins.int:
+    return input.numel()

@@ -20,9 +20,13 @@ from typing import Any
 
 import numpy as np
 
-from .backend import default_generator
-from .reductions import BernoulliLogProb, CategoricalLogProb
-from .tensor import Tensor, _make, apply, as_tensor
+from . import dispatch as D
+from .backend import NUMPY, backend_of
+from .creation import as_tensor
+from .dtypes import get_default_dtype
+from .random import default_generator
+from .softmax_ops import BernoulliLogProb, CategoricalLogProb
+from .tensor import Tensor
 
 _HALF_LOG_2PI = 0.5 * math.log(2 * math.pi)
 
@@ -32,7 +36,7 @@ def _param(x: Any, name: str, cls: str) -> Tensor:
         raise TypeError(f"{cls}: {name}= is required")
     t = as_tensor(x)
     if t.dtype.kind != "f":
-        t = t.astype(np.float32)
+        t = t.to(get_default_dtype())
     return t
 
 
@@ -40,8 +44,9 @@ def _target(y: Any, like: Tensor) -> Tensor:
     """Targets as a tensor of the parameters' float dtype (float64 data never upcasts a float32
     model); a tensor is taken as it is."""
     if isinstance(y, Tensor):
-        return y if y.dtype == like.dtype or y.dtype.kind != "f" else y.astype(like.dtype)
-    return as_tensor(np.asarray(y, dtype=like.dtype))
+        y = y if y.device == like.device else y.to(like.device)
+        return y if y.dtype == like.dtype or y.dtype.kind != "f" else y.to(like.dtype)
+    return D.const(like, np.asarray(y), like.dtype)
 
 
 def _rng(seed: int | np.random.Generator | None) -> np.random.Generator:
@@ -68,7 +73,7 @@ def reduce_nll(log_prob: Tensor, reduction: str) -> Tensor:
 def class_labels(y: Any, logits_shape: tuple[int, ...], op: str) -> np.ndarray:
     """`y` as integer class indices for logits of `logits_shape` (classes on the last axis):
     one label per row, integral, in [0, K); ValueError naming the offending value otherwise."""
-    labels = np.asarray(y.data if isinstance(y, Tensor) else y)
+    labels = y.numpy(force=True) if isinstance(y, Tensor) else np.asarray(y)
     batch, k = logits_shape[:-1], logits_shape[-1]
     if labels.shape != batch:
         raise ValueError(
@@ -131,7 +136,8 @@ class Bernoulli(Distribution):
         """-mean (or -sum) log p(y), fused into one op; reduction='none' gives -log_prob(y)."""
         if reduction not in ("mean", "sum"):
             return super().nll(y, reduction)
-        return self._log_prob(y, -1.0 / max(self.logits.size, 1) if reduction == "mean" else -1.0)
+        n = max(self.logits.numel(), 1)
+        return self._log_prob(y, -1.0 / n if reduction == "mean" else -1.0)
 
     def _log_prob(self, y: Any, scale: float | None) -> Tensor:
         y = _target(y, self.logits)
@@ -140,7 +146,7 @@ class Bernoulli(Distribution):
                 f"Bernoulli.log_prob: logits {self.logits.shape} and targets {y.shape} differ in "
                 "shape; give one target per logit (e.g. logits.reshape(-1) for an (N, 1) output)"
             )
-        v = y.data
+        v = y.array if type(y.array) is np.ndarray else y.numpy(force=True)
         if v.size and not (v.min() >= 0 and v.max() <= 1):  # NaN fails both comparisons
             bad = ~((v >= 0) & (v <= 1))
             raise ValueError(
@@ -148,18 +154,18 @@ class Bernoulli(Distribution):
                 f"at index {tuple(int(i) for i in np.argwhere(bad)[0])}"
             )
         if y.dtype != self.logits.dtype:  # a bool or integer target tensor
-            y = _make(y.data.astype(self.logits.dtype), False, None)
-        return apply(BernoulliLogProb, self.logits, y, scale=scale)
+            y = y.to(self.logits.dtype)
+        return D.apply(BernoulliLogProb, self.logits, y, scale=scale)
 
     def mode(self) -> Tensor:
         """The more likely outcome, 1 where logits > 0."""
-        return Tensor((self.logits.data > 0).astype(self.logits.dtype))
+        return (self.logits > 0).to(self.logits.dtype)
 
     def sample(self, n: int | None = None, seed: Any = None) -> Tensor:
         """Draws of shape (n, *logits.shape) (or logits.shape when n is None)."""
-        p = self.probs.data
+        p = self.probs.numpy(force=True)
         u = _rng(seed).random(_sample_shape(n, p.shape))
-        return Tensor((u < p).astype(p.dtype))
+        return D.const(self.logits, (u < p).astype(p.dtype))
 
     def entropy(self) -> Tensor:
         """H = -p log p - (1-p) log(1-p) = softplus(l) - l σ(l), per element."""
@@ -181,7 +187,7 @@ class Categorical(Distribution):
     @property
     def probs(self) -> Tensor:
         """softmax(logits) over the last axis."""
-        return self.logits.softmax(axis=-1)
+        return self.logits.softmax(dim=-1)
 
     def log_prob(self, y: Any) -> Tensor:
         """logits[y] - logsumexp(logits), per example; y holds integer labels in [0, K)."""
@@ -191,27 +197,31 @@ class Categorical(Distribution):
         """-mean (or -sum) log p(y), fused into one op; reduction='none' gives -log_prob(y)."""
         if reduction not in ("mean", "sum"):
             return super().nll(y, reduction)
-        n = max(self.logits.size // self.num_classes, 1)
+        n = max(self.logits.numel() // max(self.num_classes, 1), 1)
         return self._log_prob(y, -1.0 / n if reduction == "mean" else -1.0)
 
     def _log_prob(self, y: Any, scale: float | None) -> Tensor:
         labels = class_labels(y, self.logits.shape, "Categorical.log_prob")
-        return apply(CategoricalLogProb, self.logits, labels=labels, scale=scale)
+        xp = backend_of(self.logits.array)
+        if xp is not NUMPY:
+            labels = xp.asarray(labels, device=self.logits.device)
+        return D.apply(CategoricalLogProb, self.logits, labels=labels, scale=scale)
 
     def mode(self) -> Tensor:
         """The most likely class (argmax of the logits)."""
-        return Tensor(self.logits.data.argmax(axis=-1))
+        return self.logits.argmax(dim=-1)
 
     def sample(self, n: int | None = None, seed: Any = None) -> Tensor:
         """Class indices of shape (n, *batch): inverse-CDF sampling per row."""
-        cdf = np.cumsum(self.probs.data, axis=-1)
+        cdf = np.cumsum(self.probs.numpy(force=True), axis=-1)
         u = _rng(seed).random(_sample_shape(n, cdf.shape[:-1]))
-        return Tensor(np.minimum((u[..., None] > cdf).sum(-1), self.num_classes - 1))
+        picked = np.minimum((u[..., None] > cdf).sum(-1), self.num_classes - 1)
+        return D.const(self.logits, picked.astype(np.int64))
 
     def entropy(self) -> Tensor:
         """H = -Σ_k p_k log p_k, from log_softmax so p = 0 contributes 0."""
-        logp = self.logits.log_softmax(axis=-1)
-        return -(logp.exp() * logp).sum(axis=-1)
+        logp = self.logits.log_softmax(dim=-1)
+        return -(logp.exp() * logp).sum(dim=-1)
 
 
 class Gaussian(Distribution):
@@ -223,8 +233,10 @@ class Gaussian(Distribution):
             raise TypeError("Gaussian: give exactly one of std= or log_std=")
         if std is not None:
             self.std = _param(std, "std", "Gaussian")
-            if np.any(self.std.data <= 0):
-                raise ValueError(f"Gaussian: std must be positive, got min {self.std.data.min()}")
+            sd = self.std.numpy(force=True)
+            if sd.size and not (sd > 0).all():  # nan fails too
+                bad = sd[~(sd > 0)].flat[0]
+                raise ValueError(f"Gaussian: std must be positive (and not nan), got {bad}")
             self.log_std = self.std.log()
         else:
             self.log_std = _param(log_std, "log_std", "Gaussian")
@@ -252,9 +264,9 @@ class Gaussian(Distribution):
 
     def sample(self, n: int | None = None, seed: Any = None) -> Tensor:
         """μ + σ ε with ε ~ N(0, 1), shape (n, *broadcast shape)."""
-        mu, sd = np.broadcast_arrays(self.loc.data, self.std.data)
+        mu, sd = np.broadcast_arrays(self.loc.numpy(force=True), self.std.numpy(force=True))
         eps = _rng(seed).standard_normal(_sample_shape(n, mu.shape))
-        return Tensor((mu + sd * eps).astype(mu.dtype))
+        return D.const(self.loc, (mu + sd * eps).astype(mu.dtype))
 
     def entropy(self) -> Tensor:
         """½ log(2πe σ²) = ½ + ½ log 2π + log σ."""

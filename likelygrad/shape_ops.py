@@ -1,110 +1,167 @@
-"""Ops that move elements around without arithmetic: reshape, transpose, indexing, joining.
+"""Ops that move elements around without arithmetic: reshape, permute, expand, join, flip.
 
 Their VJPs route each gradient element back to where its forward element came from.
 """
 
 from __future__ import annotations
 
-import numpy as np
+import math
+from typing import Any
 
 from .ops import Op
 
 
+def normalize_dim(dim: Any, ndim: int, extra: int = 0) -> int:
+    """One axis as a non-negative int; IndexError naming the range otherwise (PyTorch's rule:
+    a 0-d tensor accepts 0 and -1). `extra` widens the range (unsqueeze inserts a new axis)."""
+    bound = max(ndim + extra, 1)
+    if isinstance(dim, bool) or not hasattr(dim, "__index__"):
+        raise TypeError(f"dim must be an int, got {dim!r}")
+    d = dim.__index__()
+    if not -bound <= d < bound:
+        raise IndexError(
+            f"Dimension out of range (expected to be in range of [{-bound}, {bound - 1}], but got "
+            f"{d}): the tensor has {ndim} dimension{'s' if ndim != 1 else ''}"
+        )
+    return d % bound
+
+
+def infer_shape(
+    shape: tuple[int, ...], size: int, op: str, have: tuple[int, ...]
+) -> tuple[int, ...]:
+    """`shape` with its one -1 filled in; a clear error when the sizes cannot match."""
+    if sum(1 for s in shape if s == -1) > 1:
+        raise RuntimeError(f"{op}: only one dimension can be inferred (-1), got {shape}")
+    if any(s < -1 for s in shape):
+        raise RuntimeError(f"{op}: invalid shape dimension {min(shape)} in {shape}")
+    known = math.prod(s for s in shape if s != -1)
+    if -1 in shape:
+        if known == 0 or size % known:
+            raise RuntimeError(
+                f"{op}: shape {list(shape)} is invalid for input of size {size} (input shape "
+                f"{have}); the number of elements must stay the same"
+            )
+        shape = tuple(size // known if s == -1 else s for s in shape)
+    elif known != size:
+        raise RuntimeError(
+            f"{op}: shape {list(shape)} is invalid for input of size {size} (input shape {have}); "
+            "the number of elements must stay the same (use -1 for one inferred size)"
+        )
+    return shape
+
+
 class Reshape(Op):  # same elements, new shape: reshape the gradient back
+    view = True
+
     @staticmethod
     def forward(ctx, x, shape=()):
+        shape = infer_shape(tuple(shape), math.prod(x.shape), "view", tuple(x.shape))
         ctx.saved = x.shape
-        try:
-            return x.reshape(shape)
-        except ValueError:
-            raise ValueError(
-                f"reshape: cannot reshape {x.shape} ({x.size} elements) into {tuple(shape)}; "
-                "the number of elements must stay the same (use -1 for one inferred size)"
-            ) from None
+        return ctx.xp.reshape(x, shape)
 
     @staticmethod
     def backward(ctx, g):
-        return (g.reshape(ctx.saved),)
+        return (ctx.xp.reshape(g, ctx.saved),)
 
 
-class Transpose(Op):  # axes permuted by p: the gradient is permuted by the inverse of p
+class Permute(Op):  # axes permuted by p: the gradient is permuted by the inverse of p
+    view = True
+
     @staticmethod
-    def forward(ctx, x, axes=None):
+    def forward(ctx, x, axes=()):
         n = x.ndim
-        if axes is None:
-            axes = tuple(reversed(range(n)))
-        axes = tuple(int(a) % max(n, 1) for a in axes)  # negative axes, as NumPy takes them
-        if sorted(axes) != list(range(n)):
-            raise ValueError(
-                f"transpose: axes {axes} are not a permutation of the {n} axes of {x.shape}; "
-                "give every axis once (or two axes to swap them)"
+        if len(axes) != n:
+            raise RuntimeError(
+                f"permute(sparse_coo): number of dimensions in the tensor input does not match "
+                f"the length of the desired ordering of dimensions i.e. input.dim() = {n} is not "
+                f"equal to len(dims) = {len(axes)}"
             )
+        axes = tuple(normalize_dim(a, n) for a in axes)
+        if sorted(axes) != list(range(n)):
+            raise RuntimeError(f"permute(): duplicate dims are not allowed: {axes}")
         ctx.saved = axes
-        return x.transpose(axes)
+        return ctx.xp.permute_dims(x, axes)
 
     @staticmethod
     def backward(ctx, g):
-        return (g.transpose(np.argsort(ctx.saved)),)
+        inverse = sorted(range(len(ctx.saved)), key=ctx.saved.__getitem__)
+        return (ctx.xp.permute_dims(g, tuple(inverse)),)
 
 
-def _is_advanced(index: object) -> bool:
-    """True when indexing can pick an element twice (integer arrays), so VJPs must accumulate."""
-    parts = index if isinstance(index, tuple) else (index,)
-    return any(
-        isinstance(p, list) or (isinstance(p, np.ndarray) and p.dtype.kind in "iu") for p in parts
-    )
-
-
-class GetItem(Op):  # y = x[i]: scatter g back into zeros; repeated indices accumulate
+class Clone(Op):  # a copy into new memory: the gradient passes through unchanged
     @staticmethod
-    def forward(ctx, x, index=None):
-        ctx.saved = (x.shape, x.dtype, index)
-        return x[index]
+    def forward(ctx, x):
+        return ctx.xp.asarray(x, copy=True)
 
     @staticmethod
     def backward(ctx, g):
-        shape, dtype, index = ctx.saved
-        out = np.zeros(shape, dtype=np.result_type(dtype, g.dtype))
-        if _is_advanced(index):
-            np.add.at(out, index, g)
-        else:
-            out[index] = g
-        return (out,)
+        return (g,)
+
+
+class Expand(Op):  # x broadcast to a larger shape: each copy's gradient is summed back
+    view = True
+
+    @staticmethod
+    def forward(ctx, x, shape=()):
+        return ctx.xp.broadcast_to(x, tuple(shape))
+
+    @staticmethod
+    def backward(ctx, g):
+        return (g,)  # the engine's unbroadcast sums the copies
 
 
 class Concatenate(Op):  # joined along an axis: each input gets its own slice of g
     @staticmethod
     def forward(ctx, *xs, axis=0):
-        ctx.saved = (np.cumsum([x.shape[axis] for x in xs])[:-1], axis)
-        return np.concatenate(xs, axis=axis)
+        ctx.saved = ([x.shape[axis] for x in xs], axis)
+        return ctx.xp.concat(xs, axis=axis)
 
     @staticmethod
     def backward(ctx, g):
-        offsets, axis = ctx.saved
-        return tuple(np.split(g, offsets, axis=axis))
+        sizes, axis = ctx.saved
+        out, start = [], 0
+        for n in sizes:
+            idx = (slice(None),) * axis + (slice(start, start + n), Ellipsis)
+            out.append(g[idx])
+            start += n
+        return tuple(out)
 
 
 class Stack(Op):  # stacked along a new axis: input i gets g taken at position i of that axis
     @staticmethod
     def forward(ctx, *xs, axis=0):
-        out = np.stack(xs, axis=axis)
-        ctx.saved = axis if axis >= 0 else out.ndim + axis
-        return out
+        ctx.saved = axis
+        return ctx.xp.stack(xs, axis=axis)
 
     @staticmethod
     def backward(ctx, g):
         axis = ctx.saved
-        return tuple(np.take(g, i, axis=axis) for i in range(g.shape[axis]))
+        return tuple(g[(slice(None),) * axis + (i, Ellipsis)] for i in range(g.shape[axis]))
 
 
-class Where(Op):  # z = x where cond else y: the gradient follows the branch that was taken
+class Flip(Op):  # reversed along axes: reverse the gradient the same way
     @staticmethod
-    def forward(ctx, x, y, cond=None):
-        ctx.saved = cond
-        return np.where(cond, x, y)
+    def forward(ctx, x, axes=()):
+        ctx.saved = axes
+        return ctx.xp.flip(x, axis=axes)
 
     @staticmethod
     def backward(ctx, g):
-        cond = ctx.saved
-        gx = np.where(cond, g, 0) if ctx.needs[0] else None
-        return gx, (np.where(cond, 0, g) if ctx.needs[1] else None)
+        return (ctx.xp.flip(g, axis=ctx.saved),)
+
+
+class Tile(Op):  # x repeated reps times along each axis: the copies' gradients are summed
+    @staticmethod
+    def forward(ctx, x, reps=()):
+        ctx.saved = (x.shape, reps)
+        return ctx.xp.tile(x, reps)
+
+    @staticmethod
+    def backward(ctx, g):
+        xp = ctx.xp
+        shape, reps = ctx.saved
+        shape = (1,) * (len(reps) - len(shape)) + tuple(shape)
+        # g has shape r_i·n_i per axis: view it as (r_0, n_0, r_1, n_1, ...) and sum the r's
+        split = [d for r, n in zip(reps, shape) for d in (r, n)]
+        summed = xp.sum(xp.reshape(g, tuple(split)), axis=tuple(range(0, 2 * len(reps), 2)))
+        return (xp.reshape(summed, ctx.saved[0]),)

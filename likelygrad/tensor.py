@@ -1,376 +1,423 @@
-"""A thin `Tensor`: an array, its gradient, and the node that made it. No math lives here.
+"""A thin `Tensor`: an array, its gradient, and the graph node that made it. No math lives here.
 
-Every method is one line that hands the arrays to an op in `ops.py`, `reductions.py` or
-`shape_ops.py` through `apply`, which records a graph node when a gradient is needed.
+Methods are one line each, handing arrays to an op (`ops.py`, `reductions.py`, `shape_ops.py`,
+...) through `apply`, which records a graph node when a gradient is needed. The methods live in
+mixins by concept (`tensor_math.py`, `tensor_shape.py`, `tensor_index.py`); this file holds the
+core: construction, dtype/device conversion, the autograd interface and the operators.
+
+`t.array` is the backend array (NumPy, CuPy or any Array API array). A leaf that requires grad
+owns an accumulator node (`_node`), so `requires_grad` is simply `_node is not None`.
 """
 
 from __future__ import annotations
 
+import copy as _copy
+import math
+import weakref
 from typing import Any
 
 import numpy as np
 
-from . import ops
-from . import reductions as red
-from . import shape_ops as sh
-from .autograd import _MODE, Node, backward
-from .backend import get_default_dtype
+from . import dispatch
+from . import dtypes as dt
+from .autograd.engine import Node, RemovableHandle, run_backward
+from .backend import as_device, backend_for, backend_of
+from .dispatch import ACCUMULATE, infer, leaf_node
+from .dispatch import make as _make
+from .tensor_index import IndexingMethods
+from .tensor_math import MathMethods
+from .tensor_shape import ShapeMethods
 
-Axis = int | tuple[int, ...] | None
 _new = object.__new__
+_ndarray = np.ndarray
 
 
-def _make(data: np.ndarray, requires_grad: bool, node: Node | None) -> Tensor:
-    t = _new(Tensor)
-    t.data, t.grad, t.requires_grad, t._node, t._retains_grad, t.name = (
-        data, None, requires_grad, node, False, None,
-    )  # fmt: skip
-    return t
-
-
-def apply(op: type[ops.Op], *inputs: Tensor, **options: Any) -> Tensor:
-    """Run `op` forward on the inputs' arrays; record a node if any input requires a gradient."""
-    needs = tuple([t.requires_grad for t in inputs]) if _MODE.enabled else (False,)
-    node = Node(op, inputs, needs)
-    out = op.forward(node, *[t.data for t in inputs], **options)
-    if type(out) is not np.ndarray:  # NumPy returns scalars for 0-d results: keep arrays
-        out = np.asarray(out)
-    if True in needs:
-        return _make(out, True, node)
-    return _make(out, False, None)
-
-
-def _broadcast_message(name: str, a: tuple[int, ...], b: tuple[int, ...]) -> str:
-    for i in range(1, min(len(a), len(b)) + 1):
-        if a[-i] != b[-i] and 1 not in (a[-i], b[-i]):
-            return (
-                f"{name}: shapes {a} and {b} cannot be broadcast: dimension -{i} is {a[-i]} in "
-                f"one and {b[-i]} in the other (sizes must match or be 1). Reshape one operand "
-                f"(e.g. x.reshape(-1, 1) or x[:, None]) so the sizes line up."
-            )
-    return f"{name}: shapes {a} and {b} cannot be broadcast"
-
-
-def _binary(op: type[ops.Op], a: Tensor, b: Tensor) -> Tensor:
-    try:
-        return apply(op, a, b)
-    except ValueError:
-        raise ValueError(_broadcast_message(op.name, a.shape, b.shape)) from None
-
-
-def as_tensor(x: Any, like: Tensor | None = None) -> Tensor:
-    """`x` as a constant Tensor; Python numbers take `like`'s float dtype, so float32 stays."""
-    if isinstance(x, Tensor):
-        return x
-    if like is not None and like.data.dtype.kind == "f" and not isinstance(x, np.ndarray):
-        # Python numbers, lists and NumPy scalars (np.pi, np.float64(2)) act as weak scalars.
-        return _make(np.asarray(x, dtype=like.data.dtype), False, None)
-    if isinstance(x, np.ndarray | np.generic):
-        return _make(np.asarray(x), False, None)
-    return _make(np.asarray(x, dtype=get_default_dtype()), False, None)
-
-
-class Tensor:
+class Tensor(MathMethods, ShapeMethods, IndexingMethods):
     """An n-dimensional array that records the operations applied to it, for `backward()`.
 
-    `Tensor(array)` wraps a NumPy array without copying it (unless a cast is needed or it
-    requires grad); `lg.tensor(data)` always copies.
-
-    `grad` is None until a backward pass reaches this tensor; gradients then accumulate over
-    backward calls (set `.grad = None`, or use an optimizer's `zero_grad()`, to reset them).
+    `lg.tensor(data)` copies and infers the dtype as PyTorch does; `lg.as_tensor`/`from_numpy`
+    share memory. `Tensor(*sizes)` and `Tensor(data)` are PyTorch's legacy constructors (default
+    float dtype). `grad` is None until a backward pass reaches this tensor; gradients then
+    accumulate over backward calls.
     """
 
-    __slots__ = ("data", "grad", "requires_grad", "_node", "_retains_grad", "name", "__weakref__")
+    array: Any
+    _grad: Tensor | None
+    _node: Any
+    _version: list[int]
+    _base: Tensor | None
+    _name: str | None
+
+    __slots__ = ("array", "_grad", "_node", "_version", "_base", "_name", "__weakref__")
     __array_priority__ = 1000  # so ndarray ⊕ Tensor calls our reflected operators
 
-    def __init__(self, data: Any, requires_grad: bool = False, dtype: Any = None) -> None:
-        arr = _to_array(data, dtype, copy=requires_grad)
-        if requires_grad and arr.dtype.kind != "f":
+    def __init__(
+        self, *args: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False
+    ) -> None:
+        d = dt.as_dtype(dtype) if dtype is not None else dt.get_default_dtype()
+        if args and all(isinstance(a, int | np.integer) for a in args):  # Tensor(2, 3): a shape
+            arr: Any = np.zeros(tuple(int(a) for a in args), dtype=d)
+        elif len(args) == 1:
+            src = args[0].array if isinstance(args[0], Tensor) else args[0]
+            if type(src) is not _ndarray and hasattr(src, "__array_namespace__") and dtype is None:
+                arr = src  # an array of another library: wrapped as it is
+            else:
+                arr = np.array(infer(src), dtype=d)  # the legacy constructor: default float dtype
+        elif not args:
+            arr = np.zeros(0, dtype=d)
+        else:
+            raise TypeError(f"Tensor(): expected sizes or one data argument, got {args!r}")
+        if device is not None and as_device(device).type != "cpu":
+            arr = backend_for(as_device(device)).asarray(arr, device=as_device(device))
+        self.array, self._grad, self._node, self._version, self._base, self._name = (
+            arr, None, None, [0], None, None,
+        )  # fmt: skip
+        if requires_grad:
+            self.requires_grad_(True)
+
+    # ---- introspection ----------------------------------------------------------------------
+    shape = property(lambda self: tuple(self.array.shape), doc="The shape, a tuple of ints.")
+    ndim = property(lambda self: self.array.ndim, doc="Number of dimensions.")
+
+    @property
+    def dtype(self) -> np.dtype:
+        """The dtype, as a NumPy dtype object (lg.float32 == np.float32)."""
+        a = self.array
+        return a.dtype if type(a) is _ndarray else backend_of(a).dtype_of(a)
+
+    @property
+    def device(self) -> Any:
+        """Where the data lives: device(type='cpu') or device(type='cuda', index=0)."""
+        return backend_of(self.array).device_of(self.array)
+
+    is_cuda = property(lambda self: self.device.type == "cuda", doc="True on a GPU.")
+    is_leaf = property(lambda self: self._node is None or self._node.op is ACCUMULATE)
+    T = property(lambda self: self.permute(*reversed(range(self.ndim))), doc="Axes reversed.")
+    mT = property(lambda self: self.transpose(-2, -1), doc="The last two axes swapped.")
+
+    @property
+    def name(self) -> str | None:
+        """A label for pictures of the graph (`lg.viz.to_dot`, `lg.explain`); kept by the
+        graph node too, so it survives the tensor."""
+        return self._name
+
+    @name.setter
+    def name(self, value: str | None) -> None:
+        self._name = value
+        if self._node is not None:
+            self._node.meta = {**(self._node.meta or {}), "name": value}
+
+    @property
+    def grad_fn(self) -> Node | None:
+        """The node that made this tensor (None for leaves), with name() and next_functions."""
+        return None if self.is_leaf else self._node
+
+    @property
+    def requires_grad(self) -> bool:
+        return self._node is not None
+
+    @requires_grad.setter
+    def requires_grad(self, value: bool) -> None:
+        self.requires_grad_(value)
+
+    @property
+    def grad(self) -> Tensor | None:
+        """dL/d(self) accumulated by backward (a Tensor), or None."""
+        return self._grad
+
+    @grad.setter
+    def grad(self, value: Any) -> None:
+        if value is not None:
+            if not isinstance(value, Tensor):
+                raise TypeError(
+                    f"assigned grad expected to be a Tensor or None, got {type(value).__name__}"
+                )
+            if value.shape != self.shape:
+                raise RuntimeError(
+                    f"assigned grad has data of a different size: {value.shape} vs {self.shape}"
+                )
+            if value.dtype != self.dtype:
+                raise RuntimeError(
+                    f"assigned grad has data of a different type: {value.dtype} vs {self.dtype}"
+                )
+        self._grad = value
+
+    @property
+    def data(self) -> Tensor:
+        """The same memory as a tensor outside the graph; assigning to it swaps the storage."""
+        return _make(self.array, None)
+
+    @data.setter
+    def data(self, value: Any) -> None:
+        self.array = value.array if isinstance(value, Tensor) else np.asarray(value)
+
+    def size(self, dim: int | None = None) -> Any:
+        """The shape (as torch.Size, a tuple), or the length of dimension `dim`."""
+        return Size(self.array.shape) if dim is None else self.array.shape[self._dim(dim)]
+
+    def dim(self) -> int:
+        return self.array.ndim
+
+    ndimension = dim
+
+    def numel(self) -> int:
+        """The number of elements."""
+        return math.prod(self.array.shape)
+
+    nelement = numel
+
+    def element_size(self) -> int:
+        return self.dtype.itemsize
+
+    def is_floating_point(self) -> bool:
+        return self.dtype.kind == "f"
+
+    def is_complex(self) -> bool:
+        return self.dtype.kind == "c"
+
+    def is_contiguous(self, memory_format: Any = None) -> bool:
+        flags = getattr(self.array, "flags", None)
+        return True if flags is None else bool(flags["C_CONTIGUOUS"])
+
+    def _dim(self, dim: int) -> int:
+        """`dim` as a non-negative axis; IndexError naming the tensor's ndim otherwise."""
+        from .shape_ops import normalize_dim
+
+        return normalize_dim(dim, self.array.ndim)
+
+    # ---- conversion to Python and NumPy -------------------------------------------------------
+    def numpy(self, force: bool = False) -> np.ndarray:
+        """The data as a NumPy array, sharing memory on the CPU; a GPU tensor needs .cpu()."""
+        a = self.array
+        if type(a) is _ndarray:
+            return a
+        b = backend_of(a)
+        if b.device_of(a).type != "cpu":
+            if force:
+                return b.to_numpy(a)
             raise TypeError(
-                f"only floating-point tensors can require gradients, and this one is {arr.dtype}: "
-                "a gradient needs real-valued inputs. Pass dtype=lg.float32 (or call .float())."
+                f"can't convert {b.device_of(a)} device type tensor to numpy. Use Tensor.cpu() "
+                "to copy the tensor to host memory first."
             )
-        self.data: np.ndarray = arr
-        self.grad: np.ndarray | None = None
-        self.requires_grad = bool(requires_grad)
-        self._node: Node | None = None
-        self._retains_grad = False
-        self.name: str | None = None
+        return b.to_numpy(a)
 
-    # ---- array protocol and introspection -----------------------------------------------------
-    shape = property(lambda self: self.data.shape, doc="The shape, a tuple of ints.")
-    ndim = property(lambda self: self.data.ndim, doc="Number of dimensions.")
-    dtype = property(lambda self: self.data.dtype, doc="The NumPy dtype.")
-    size = property(lambda self: self.data.size, doc="Number of elements.")
-    T = property(lambda self: self.transpose(), doc="The axes reversed (the matrix transpose).")
-    is_leaf = property(lambda self: self._node is None, doc="True unless an op produced it.")
-
-    def numpy(self) -> np.ndarray:
-        """The data as a NumPy array (shared, not copied); detach first if you will mutate it."""
-        return self.data
-
-    def item(self) -> float | int | bool:
+    def item(self) -> Any:
         """The value of a one-element tensor as a Python number."""
-        if self.data.size != 1:
-            raise ValueError(f"item(): only one-element tensors convert, this one is {self.shape}")
-        return self.data.item()
+        if self.numel() != 1:
+            raise RuntimeError(
+                f"a Tensor with {self.numel()} elements cannot be converted to Scalar "
+                f"(item() needs exactly one element; this tensor has shape {self.shape})"
+            )
+        return self.numpy(force=True).reshape(()).item()
+
+    def tolist(self) -> Any:
+        """The data as (nested) Python lists of numbers."""
+        return self.numpy(force=True).tolist()
 
     def __array__(self, dtype: Any = None, copy: bool | None = None) -> np.ndarray:
+        a = self.numpy()
         if copy:
-            return np.array(self.data, dtype=dtype, copy=True)
-        return self.data if dtype is None else self.data.astype(dtype, copy=False)
+            return np.array(a, dtype=dtype, copy=True)
+        return a if dtype is None else a.astype(dtype, copy=False)
+
+    def __dlpack__(self, **kwargs: Any) -> Any:
+        """DLPack export: torch.tensor(t), torch.from_dlpack(t), np.from_dlpack(t) share data."""
+        return self.array.__dlpack__(**kwargs)
+
+    def __dlpack_device__(self) -> Any:
+        return self.array.__dlpack_device__()
 
     def __bool__(self) -> bool:
-        """NumPy's truth value: one-element tensors only (use .any() or .all() otherwise)."""
-        return bool(self.data)
-
-    def __len__(self) -> int:
-        if self.ndim == 0:
-            raise TypeError("len() of a 0-d tensor")
-        return len(self.data)
+        if self.numel() != 1:
+            raise RuntimeError(
+                f"Boolean value of Tensor with more than one value is ambiguous (shape "
+                f"{self.shape}): use .any() or .all()"
+            )
+        return bool(self.item())
 
     def __float__(self) -> float:
         return float(self.item())
 
+    def __int__(self) -> int:
+        return int(self.item())
+
+    def __complex__(self) -> complex:
+        return complex(self.item())
+
+    def __index__(self) -> int:
+        if self.numel() != 1 or self.dtype.kind not in "iub":
+            raise TypeError("only integer tensors of a single element can be converted to an index")
+        return int(self.item())
+
+    def __len__(self) -> int:
+        if self.ndim == 0:
+            raise TypeError("len() of a 0-d tensor")
+        return self.array.shape[0]
+
+    def __iter__(self) -> Any:
+        if self.ndim == 0:
+            raise TypeError("iteration over a 0-d tensor")
+        return (self[i] for i in range(self.array.shape[0]))
+
+    def __format__(self, spec: str) -> str:
+        if self.ndim == 0 or (spec and self.numel() == 1):
+            return format(self.item(), spec)
+        return format(repr(self), spec)
+
     def __repr__(self) -> str:
-        body = np.array2string(self.data, separator=", ", prefix="tensor(", precision=4)
-        extra = "" if self.dtype == np.float32 else f", dtype={self.dtype}"
-        if self._node is not None:
-            extra += f", op={self._node.op.name}"
-        elif self.requires_grad:
-            extra += ", requires_grad=True"
-        return f"tensor({body}{extra})"
+        from .printing import tensor_repr
 
-    def detach(self) -> Tensor:
-        """The same data, cut from the graph (shares memory)."""
-        return _make(self.data, False, None)
-
-    def retain_grad(self) -> Tensor:
-        """Keep this intermediate's gradient in `.grad` during backward (leaves always do)."""
-        self._retains_grad = True
-        return self
-
-    def _accumulate(self, g: np.ndarray) -> None:
-        self.grad = g if self.grad is None else self.grad + g
-
-    def backward(self, grad: Any = None, retain_graph: bool = False) -> None:
-        """Backpropagate: add d(self)/d(leaf) (times `grad`) into every leaf's `.grad`."""
-        if not self.requires_grad:
-            raise RuntimeError(
-                "backward(): this tensor does not require grad, so there is nothing to "
-                "differentiate. Create inputs with requires_grad=True (outside no_grad())."
-            )
-        if grad is None:
-            if self.data.size != 1:
-                raise RuntimeError(
-                    f"backward(): the output has shape {self.shape}, not a scalar; pass "
-                    "grad= (an array of that shape) or reduce it first, e.g. y.sum().backward()"
-                )
-            seed = np.array(1, dtype=self.dtype).reshape(self.shape)  # np.ones is slower
-        else:
-            seed = np.asarray(grad.data if isinstance(grad, Tensor) else grad, dtype=self.dtype)
-            if seed.shape != self.shape:
-                raise ValueError(f"backward(): grad has shape {seed.shape}, output {self.shape}")
-        backward(self, seed, retain_graph)
-
-    # ---- operators ----------------------------------------------------------------------------
-    def __add__(self, o: Any) -> Tensor:
-        return _binary(ops.Add, self, as_tensor(o, self))
-
-    def __radd__(self, o: Any) -> Tensor:
-        return _binary(ops.Add, as_tensor(o, self), self)
-
-    def __sub__(self, o: Any) -> Tensor:
-        return _binary(ops.Sub, self, as_tensor(o, self))
-
-    def __rsub__(self, o: Any) -> Tensor:
-        return _binary(ops.Sub, as_tensor(o, self), self)
-
-    def __mul__(self, o: Any) -> Tensor:
-        return _binary(ops.Mul, self, as_tensor(o, self))
-
-    def __rmul__(self, o: Any) -> Tensor:
-        return _binary(ops.Mul, as_tensor(o, self), self)
-
-    def __truediv__(self, o: Any) -> Tensor:
-        return _binary(ops.Div, self, as_tensor(o, self))
-
-    def __rtruediv__(self, o: Any) -> Tensor:
-        return _binary(ops.Div, as_tensor(o, self), self)
-
-    def __pow__(self, o: Any) -> Tensor:
-        return _binary(ops.Pow, self, as_tensor(o, self))
-
-    def __rpow__(self, o: Any) -> Tensor:
-        return _binary(ops.Pow, as_tensor(o, self), self)
-
-    def __matmul__(self, o: Any) -> Tensor:
-        return apply(ops.Matmul, self, as_tensor(o, self))
-
-    def __rmatmul__(self, o: Any) -> Tensor:
-        return apply(ops.Matmul, as_tensor(o, self), self)
-
-    def __neg__(self) -> Tensor:
-        return apply(ops.Neg, self)
-
-    def __getitem__(self, index: Any) -> Tensor:
-        return apply(sh.GetItem, self, index=_unwrap_index(index))
-
-    # Comparisons give constant boolean tensors (no gradient), as in NumPy and PyTorch.
-    def __lt__(self, o: Any) -> Tensor:
-        return Tensor(self.data < np.asarray(o))
-
-    def __le__(self, o: Any) -> Tensor:
-        return Tensor(self.data <= np.asarray(o))
-
-    def __gt__(self, o: Any) -> Tensor:
-        return Tensor(self.data > np.asarray(o))
-
-    def __ge__(self, o: Any) -> Tensor:
-        return Tensor(self.data >= np.asarray(o))
-
-    def __eq__(self, o: Any) -> Tensor:  # type: ignore[override]
-        return Tensor(self.data == np.asarray(o))
-
-    def __ne__(self, o: Any) -> Tensor:  # type: ignore[override]
-        return Tensor(self.data != np.asarray(o))
+        return tensor_repr(self)
 
     __hash__ = object.__hash__
 
-    # ---- elementwise --------------------------------------------------------------------------
-    def exp(self) -> Tensor:
-        return apply(ops.Exp, self)
+    def __deepcopy__(self, memo: dict) -> Tensor:
+        if not self.is_leaf:
+            raise RuntimeError(
+                "Only Tensors created explicitly by the user (graph leaves) support the "
+                "deepcopy protocol at the moment. Call .detach() first."
+            )
+        new = _new(type(self))
+        memo[id(self)] = new
+        new.array = (
+            _copy.deepcopy(self.array, memo)
+            if type(self.array) is not _ndarray
+            else self.array.copy()
+        )
+        new._grad = None if self._grad is None else _make(self._grad.array.copy(), None)
+        new._node, new._version, new._base, new._name = None, [0], None, self._name
+        if self._node is not None:
+            new._node = leaf_node(new)
+        for k, v in getattr(self, "__dict__", {}).items():
+            setattr(new, k, _copy.deepcopy(v, memo))
+        return new
 
-    def log(self) -> Tensor:
-        return apply(ops.Log, self)
+    # ---- autograd -----------------------------------------------------------------------------
+    def backward(
+        self,
+        gradient: Any = None,
+        retain_graph: bool | None = None,
+        create_graph: bool = False,
+        inputs: Any = None,
+    ) -> None:
+        """Backpropagate: add d(self)/d(leaf) (times `gradient`) into every leaf's `.grad`."""
+        a = self.array
+        if gradient is None and inputs is None and not create_graph and type(a) is _ndarray:
+            if a.size == 1 and self._node is not None:  # the common case: loss.backward()
+                run_backward([self._node], [np.ones(a.shape, a.dtype)], bool(retain_graph))
+                return
+        from .autograd.api import backward
 
-    def sqrt(self) -> Tensor:
-        return apply(ops.Sqrt, self)
+        backward(
+            [self], None if gradient is None else [gradient], retain_graph, create_graph, inputs
+        )
 
-    def abs(self) -> Tensor:
-        return apply(ops.Abs, self)
+    def detach(self) -> Tensor:
+        """The same data, cut from the graph (shares memory and the version counter)."""
+        return _make(self.array, None, self._version)
 
-    def sigmoid(self) -> Tensor:
-        return apply(ops.Sigmoid, self)
+    def detach_(self) -> Tensor:
+        """Cut this tensor from the graph in place; it becomes a leaf."""
+        self._node = None
+        return self
 
-    def tanh(self) -> Tensor:
-        return apply(ops.Tanh, self)
+    def requires_grad_(self, requires_grad: bool = True) -> Tensor:
+        """Make this leaf record operations (or stop); returns self."""
+        if not self.is_leaf:
+            if requires_grad:
+                return self
+            raise RuntimeError(
+                "you can only change requires_grad flags of leaf variables. If you want to use "
+                "a computed variable in a subgraph that doesn't require differentiation use "
+                "var_no_grad = var.detach()."
+            )
+        if requires_grad and self.dtype.kind not in "fc":
+            raise RuntimeError(
+                f"only Tensors of floating point dtype can require gradients, and this one is "
+                f"{self.dtype}: convert it first, e.g. .float()"
+            )
+        if requires_grad and self._node is None:
+            self._node = leaf_node(self)
+        elif not requires_grad:
+            self._node = None
+        return self
 
-    def relu(self) -> Tensor:
-        return apply(ops.Relu, self)
-
-    def softplus(self) -> Tensor:
-        """log(1 + e^x), computed stably."""
-        return apply(ops.Softplus, self)
-
-    def log_sigmoid(self) -> Tensor:
-        """log σ(x) = -softplus(-x), computed stably (log_sigmoid(-1000) = -1000)."""
-        return apply(ops.LogSigmoid, self)
-
-    def clip(self, min: Any = None, max: Any = None) -> Tensor:
-        return clip(self, min, max)
-
-    def astype(self, dtype: Any) -> Tensor:
-        """A cast; differentiable between float dtypes (the gradient is cast back). A cast to an
-        integer or bool dtype gives a constant: such tensors cannot carry a gradient."""
-        if np.dtype(dtype) == self.dtype:
+    def retain_grad(self) -> Tensor:
+        """Keep this intermediate's gradient in `.grad` during backward (leaves always do)."""
+        if not self.requires_grad:
+            raise RuntimeError("can't retain_grad on Tensor that has requires_grad=False")
+        node = self._node
+        if self.is_leaf or (node.meta or {}).get("retain") is not None:
             return self
-        if np.dtype(dtype).kind != "f":
-            return _make(self.data.astype(dtype), False, None)
-        return apply(ops.Cast, self, dtype=dtype)
+        ref = node.out = weakref.ref(self)
 
-    def float(self) -> Tensor:
-        return self.astype(np.float32)
+        def keep(g: Any) -> None:
+            t = ref()
+            if t is not None:
+                t._grad = (
+                    _make(node.xp.asarray(g, copy=True), None)
+                    if t._grad is None
+                    else _make(t._grad.array + g, None)
+                )
 
-    def double(self) -> Tensor:
-        return self.astype(np.float64)
+        node.meta = {**(node.meta or {}), "retain": keep}
+        node.hooks = (node.hooks or []) + [keep]
+        return self
 
-    # ---- reductions (NumPy's axis/keepdims; PyTorch's dim/keepdim accepted) -------------------
-    def sum(self, axis: Axis = None, keepdims: bool = False, **torch_kw: Any) -> Tensor:
-        axis, keepdims = _axis_args(axis, keepdims, torch_kw)
-        return apply(red.Sum, self, axis=axis, keepdims=keepdims)
+    @property
+    def retains_grad(self) -> bool:
+        return (
+            not self.is_leaf
+            and self._node is not None
+            and (self._node.meta or {}).get("retain") is not None
+        )
 
-    def mean(self, axis: Axis = None, keepdims: bool = False, **torch_kw: Any) -> Tensor:
-        axis, keepdims = _axis_args(axis, keepdims, torch_kw)
-        return apply(red.Mean, self, axis=axis, keepdims=keepdims)
+    def register_hook(self, hook: Any) -> RemovableHandle:
+        """Call `hook(grad)` when this tensor's gradient is computed; a returned tensor replaces
+        the gradient (for a leaf, what is accumulated). Returns a handle with `.remove()`."""
+        if not self.requires_grad:
+            raise RuntimeError("cannot register a hook on a tensor that doesn't require gradient")
+        node = self._node
+        if node.hooks is None:
+            node.hooks = []
 
-    def max(self, axis: Axis = None, keepdims: bool = False, **torch_kw: Any) -> Tensor:
-        """The maximum (values only, like NumPy's max / PyTorch's amax); ties share the grad."""
-        axis, keepdims = _axis_args(axis, keepdims, torch_kw)
-        return apply(red.Max, self, axis=axis, keepdims=keepdims)
+        def run(g: Any) -> Any:
+            out = hook(_make(g, None))
+            return None if out is None else (out.array if isinstance(out, Tensor) else out)
 
-    def logsumexp(self, axis: Axis = None, keepdims: bool = False, **torch_kw: Any) -> Tensor:
-        axis, keepdims = _axis_args(axis, keepdims, torch_kw)
-        return apply(red.LogSumExp, self, axis=axis, keepdims=keepdims)
+        retain = (node.meta or {}).get("retain")
+        at = len(node.hooks) - (1 if retain is not None and retain in node.hooks else 0)
+        node.hooks.insert(at, run)  # before retain_grad's, so .grad shows the changed value
+        return RemovableHandle(node.hooks, run)
 
-    def softmax(self, axis: int = -1, **torch_kw: Any) -> Tensor:
-        return apply(red.Softmax, self, axis=_axis_args(axis, False, torch_kw)[0])
-
-    def log_softmax(self, axis: int = -1, **torch_kw: Any) -> Tensor:
-        return apply(red.LogSoftmax, self, axis=_axis_args(axis, False, torch_kw)[0])
-
-    def argmax(self, axis: int | None = None, **torch_kw: Any) -> Tensor:
-        """Indices of the maxima (an integer tensor, no gradient)."""
-        return Tensor(self.data.argmax(axis=_axis_args(axis, False, torch_kw)[0]))
-
-    # ---- shape --------------------------------------------------------------------------------
-    def reshape(self, *shape: Any) -> Tensor:
-        """A new shape (`x.reshape(2, -1)` or `x.reshape((2, -1))`), the same elements."""
-        return apply(sh.Reshape, self, shape=int_tuple(shape))
-
-    def flatten(self, start_dim: int = 0) -> Tensor:
-        return self.reshape(*self.shape[:start_dim], -1)
-
-    def transpose(self, *axes: int) -> Tensor:
-        """Two axes: swap them (PyTorch's transpose). Otherwise NumPy's: a permutation of all the
-        axes, or none to reverse them. `permute` is the same method."""
-        axes = int_tuple(axes)
-        if len(axes) == 2:  # (for 2-D tensors NumPy's (1, 0) is this swap too)
-            perm = list(range(self.ndim))
-            perm[axes[0]], perm[axes[1]] = perm[axes[1]], perm[axes[0]]
-            axes = tuple(perm)
-        return apply(sh.Transpose, self, axes=axes or None)
-
-    permute = transpose
+    def register_post_accumulate_grad_hook(self, hook: Any) -> RemovableHandle:
+        """Call `hook(tensor)` after backward has added into this leaf's `.grad` (once per
+        backward, in reverse topological order: data-parallel training starts reducing here)."""
+        if not self.is_leaf:
+            raise RuntimeError(
+                "post accumulate grad hooks cannot be registered on non-leaf tensors"
+            )
+        if not self.requires_grad:
+            raise RuntimeError("cannot register a hook on a tensor that doesn't require gradient")
+        meta = self._node.meta = self._node.meta or {}
+        hooks = meta.setdefault("post", [])
+        hooks.append(hook)
+        return RemovableHandle(hooks, hook)
 
 
-def int_tuple(args: tuple[Any, ...]) -> tuple[int, ...]:
-    """Sizes or axes given as varargs (f(2, 3)) or as one sequence (f((2, 3))), as ints."""
-    if len(args) == 1 and not isinstance(args[0], int | np.integer):
-        args = tuple(args[0])
-    return tuple(int(a) for a in args)
+class Size(tuple):
+    """A shape: a tuple, plus torch.Size's numel()."""
+
+    def numel(self) -> int:
+        return int(np.prod(self, dtype=np.int64))
+
+    def __repr__(self) -> str:
+        return f"lg.Size({list(self)})"
 
 
-def _axis_args(axis: Any, keepdims: bool, torch_kw: dict[str, Any]) -> tuple[Any, bool]:
-    """Accept PyTorch's `dim`/`keepdim` as aliases of NumPy's `axis`/`keepdims`."""
-    for key in torch_kw:
-        if key not in ("dim", "keepdim"):
-            raise TypeError(f"unexpected keyword argument {key!r} (use axis= or keepdims=)")
-    return torch_kw.get("dim", axis), bool(torch_kw.get("keepdim", keepdims))
+def is_tensor(obj: object) -> bool:
+    """True for likelygrad tensors (and parameters)."""
+    return isinstance(obj, Tensor)
 
 
-def _unwrap_index(index: Any) -> Any:
-    if isinstance(index, Tensor):
-        return index.data
-    if isinstance(index, tuple):
-        return tuple(i.data if isinstance(i, Tensor) else i for i in index)
-    return index
-
-
-def _to_array(data: Any, dtype: Any, copy: bool) -> np.ndarray:
-    """Python numbers and lists become the default float dtype; arrays keep theirs.
-
-    An array is copied only when `copy` is set or a cast is needed, so wrapping a batch in a
-    Tensor costs nothing.
-    """
-    if isinstance(data, Tensor):
-        data = data.data
-    if dtype is None:
-        is_array = isinstance(data, np.ndarray | np.generic)
-        dtype = None if is_array else get_default_dtype()
-    return np.array(data, dtype=dtype, copy=True if copy else None)
-
-
-def clip(x: Tensor, min: Any = None, max: Any = None) -> Tensor:
-    """Limit values to [min, max]; the gradient is 1 inside the bounds (inclusive), else 0."""
-    return apply(ops.Clip, x, lo=min, hi=max)
+dispatch.Tensor = Tensor  # dispatch makes Tensors without importing this module

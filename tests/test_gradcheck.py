@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 
 import likelygrad as lg
+from likelygrad.dispatch import apply
 from likelygrad.ops import Op
-from likelygrad.tensor import apply
 
 
 class WrongSquare(Op):  # forward x², VJP deliberately 3x instead of 2x at one element

@@ -3,21 +3,12 @@
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
 
 import numpy as np
 import pytest
+from params import P, set_grad
 
 from likelygrad.optim import SGD, flatten_state, lr_scheduler, unflatten_state
-
-
-@dataclass
-class P:
-    """Stand-in for nn.Parameter: optimizers use only ``.data`` and ``.grad``."""
-
-    data: np.ndarray
-    grad: np.ndarray | None = None
-
 
 # (id, scheduler class name in both libraries, keyword arguments)
 CONFIGS = [
@@ -38,7 +29,7 @@ def make_ours(name: str, kwargs: dict):
 
 def ours_epoch(params, opt, scheduler) -> list[float]:
     for p in params:
-        p.grad = GRAD
+        set_grad(p, GRAD)
     opt.step()
     scheduler.step()
     return scheduler.get_last_lr()
@@ -65,7 +56,7 @@ def test_matches_torch(name, kwargs):
         assert ours_epoch(params, opt, scheduler) == torch_scheduler.get_last_lr()  # exactly
         assert scheduler.last_epoch == torch_scheduler.last_epoch == epoch + 1
     for p, t in zip(params, tensors):
-        np.testing.assert_allclose(p.data, t.detach().numpy(), rtol=1e-14)
+        np.testing.assert_allclose(p.array, t.detach().numpy(), rtol=1e-14)
 
 
 @pytest.mark.parametrize("eta_min", [0.0, 0.001])
@@ -88,7 +79,7 @@ def test_state_dict_resume_equals_uninterrupted(name, kwargs):
     opt_state = unflatten_state(flatten_state(opt.state_dict()))
     scheduler_state = unflatten_state(flatten_state(scheduler.state_dict()))
 
-    params = [P(p.data.copy()) for p in params]
+    params = [P(p.array.copy()) for p in params]
     opt = SGD([{"params": [params[0]]}, {"params": [params[1]]}], lr=5.0)
     opt.load_state_dict(opt_state)  # brings back lr and initial_lr
     scheduler = getattr(lr_scheduler, name)(opt, **kwargs)

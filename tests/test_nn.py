@@ -48,18 +48,24 @@ def test_forgetting_super_init_is_a_clear_error():
         Bad()
 
 
-def test_state_dict_round_trip_copies():
+def test_state_dict_shares_memory_and_load_copies():
+    """As torch: state_dict() tensors share the parameters' memory (deepcopy for a snapshot);
+    load_state_dict copies values in."""
+    import copy
+
     lg.manual_seed(0)
     a = nn.Sequential(nn.Linear(5, 3), nn.ReLU(), nn.Linear(3, 2))
     lg.manual_seed(1)
     b = nn.Sequential(nn.Linear(5, 3), nn.ReLU(), nn.Linear(3, 2))
     sd = a.state_dict()
+    assert all(isinstance(v, lg.Tensor) and not v.requires_grad for v in sd.values())
+    snapshot = copy.deepcopy(sd)
     b.load_state_dict(sd)
     for (_, p), (_, q) in zip(a.named_parameters(), b.named_parameters()):
-        np.testing.assert_array_equal(p.data, q.data)
-        assert not np.shares_memory(p.data, q.data)
-    sd["0.weight"][...] = 0
-    assert np.any(a[0].weight.data != 0)
+        np.testing.assert_array_equal(p.numpy(), q.numpy())
+        assert not np.shares_memory(p.numpy(), q.numpy())
+    sd["0.weight"].zero_()
+    assert not a[0].weight.numpy().any() and snapshot["0.weight"].numpy().any()
 
 
 def test_strict_load_reports_every_problem_at_once():

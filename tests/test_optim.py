@@ -8,21 +8,13 @@ from __future__ import annotations
 
 import io
 import re
-from dataclasses import dataclass
 
 import numpy as np
 import pytest
+from params import P, set_grad
 
+import likelygrad as lg
 from likelygrad.optim import SGD, Adam, AdamW, Optimizer, flatten_state, unflatten_state
-
-
-@dataclass  # eq=True makes it unhashable, like a Tensor with an elementwise __eq__
-class P:
-    """Stand-in for nn.Parameter: optimizers use only ``.data`` and ``.grad``."""
-
-    data: np.ndarray
-    grad: np.ndarray | None = None
-
 
 RNG = np.random.default_rng(0)
 X = RNG.normal(size=(32, 5))
@@ -45,11 +37,11 @@ def loss_grads(w: np.ndarray, b: np.ndarray) -> tuple[float, list[np.ndarray]]:
 
 def set_grads(params: list[P], sign: float = 1.0) -> None:
     """Give each parameter a fresh read-only gradient: any in-place write would raise."""
-    _, grads = loss_grads(params[0].data, params[1].data)
+    _, grads = loss_grads(params[0].array, params[1].array)
     for p, g in zip(params, grads):
-        g = (sign * g).astype(p.data.dtype)
+        g = (sign * g).astype(p.array.dtype)
         g.flags.writeable = False
-        p.grad = g
+        set_grad(p, g)
 
 
 def train(opt: Optimizer, params: list[P], steps: int, sign: float = 1.0) -> None:
@@ -104,22 +96,22 @@ def run_torch(name: str, groups: list[dict], kwargs: dict, steps: int) -> list[n
 
 def run_ours(name: str, groups: list[dict], kwargs: dict, steps: int) -> list[P]:
     params = fresh_params()
-    arrays = [p.data for p in params]
+    arrays = [p.array for p in params]
     opt = OURS[name]([{**g, "params": [params[i] for i in g["params"]]} for g in groups], **kwargs)
     train(opt, params, steps, config_sign(kwargs))
-    assert all(p.data is a for p, a in zip(params, arrays)), "p.data must be updated in place"
+    assert all(p.array is a for p, a in zip(params, arrays)), "p.array must be updated in place"
     return params
 
 
 def max_rel_diff(ours: list[P], theirs: list[np.ndarray]) -> float:
-    return max(float(np.max(np.abs(p.data - t) / np.abs(t))) for p, t in zip(ours, theirs))
+    return max(float(np.max(np.abs(p.array - t) / np.abs(t))) for p, t in zip(ours, theirs))
 
 
 @pytest.mark.parametrize("name,kwargs", [c[1:] for c in CONFIGS], ids=[c[0] for c in CONFIGS])
 def test_matches_torch(name, kwargs):
     theirs = run_torch(name, [{"params": [0, 1]}], kwargs, steps=30)
     ours = run_ours(name, [{"params": [0, 1]}], kwargs, steps=30)
-    assert max(np.max(np.abs(p.data - W)) for p, W in zip(ours, (W0, B0))) > 0.1  # it moved
+    assert max(np.max(np.abs(p.array - W)) for p, W in zip(ours, (W0, B0))) > 0.1  # it moved
     assert max_rel_diff(ours, theirs) < 1e-10
 
 
@@ -138,16 +130,16 @@ def test_float32_stays_float32(name, kwargs):
     train(opt, params, 10, config_sign(kwargs))
     reference = run_ours(name, [{"params": [0, 1]}], kwargs, steps=10)
     for p, ref in zip(params, reference):
-        assert p.data.dtype == np.float32
+        assert p.array.dtype == np.float32
         assert all(v.dtype == np.float32 for v in opt.state[p].values() if hasattr(v, "dtype"))
-        np.testing.assert_allclose(p.data, ref.data, rtol=1e-4, atol=1e-4)
+        np.testing.assert_allclose(p.array, ref.array, rtol=1e-4, atol=1e-4)
 
 
 def test_parameter_without_grad_is_skipped():
     params = [*fresh_params(), P(np.ones(4))]
     opt = Adam(params, lr=0.1)
     train(opt, params[:2], 3)
-    assert np.array_equal(params[2].data, np.ones(4)) and params[2] not in opt.state
+    assert np.array_equal(params[2].array, np.ones(4)) and params[2] not in opt.state
     assert opt.state[params[0]]["step"] == 3
 
 
@@ -162,7 +154,7 @@ def test_state_dict_resume_equals_uninterrupted(name, kwargs, via):
     opt = OURS[name](first, **kwargs)
     train(opt, first, 5, sign)
     saved = opt.state_dict()
-    resumed = [P(p.data.copy()) for p in first]
+    resumed = [P(p.array.copy()) for p in first]
     train(opt, first, 1, sign)  # keep training: the snapshot must not change
     if via != "dict":
         flat = flatten_state(saved)
@@ -186,7 +178,7 @@ def test_state_dict_resume_equals_uninterrupted(name, kwargs, via):
             value.fill(np.nan)
     train(opt2, resumed, 5, sign)
     for p, q in zip(resumed, straight):
-        np.testing.assert_array_equal(p.data, q.data)
+        np.testing.assert_array_equal(p.array, q.array)
 
 
 def test_state_dict_layout_is_torch_like():
@@ -254,8 +246,10 @@ def test_bad_parameter_lists():
         SGD([{"params": [a, b]}, {"params": [b]}])
     with pytest.raises(ValueError, match="same parameter twice"):
         SGD([a, a])
-    with pytest.raises(TypeError, match="floating NumPy array"):
-        SGD([P(np.arange(3))])
+    with pytest.raises(TypeError, match="floating-point tensors"):
+        SGD([lg.tensor([1, 2, 3])])
+    with pytest.raises(TypeError, match="only optimize Tensors"):
+        SGD([np.zeros(3)])
 
 
 def test_add_param_group_uses_defaults():
@@ -266,17 +260,16 @@ def test_add_param_group_uses_defaults():
     set_grads([a, b])
     opt.step()
     expected = B0 - 0.01 * loss_grads(W0, B0)[1][1]
-    np.testing.assert_allclose(b.data, expected, rtol=1e-15)
+    np.testing.assert_allclose(b.array, expected, rtol=1e-15)
 
 
-def test_zero_grad_never_writes_into_the_gradient():
+def test_zero_grad_zeroes_in_place_or_sets_none_as_torch():
     a, b = fresh_params()
-    shared = np.ones(3)
-    b.grad = shared
+    set_grad(b, np.ones(3))
+    held = b.grad
     opt = SGD([a, b])
     opt.zero_grad(set_to_none=False)
-    assert a.grad is None and b.grad is not shared and not b.grad.any()
-    assert np.array_equal(shared, np.ones(3))
+    assert a.grad is None and b.grad is held and not held.numpy().any()
     opt.zero_grad()
     assert b.grad is None
 
@@ -288,7 +281,7 @@ def test_step_returns_the_closure_loss():
     def closure():
         calls.append(1)
         set_grads(params)
-        return loss_grads(params[0].data, params[1].data)[0]
+        return loss_grads(params[0].array, params[1].array)[0]
 
     opt = Adam(params, lr=0.01)
     before = closure()
@@ -299,7 +292,8 @@ def test_step_returns_the_closure_loss():
 def test_state_is_keyed_by_identity():
     a, b = P(np.zeros(2)), P(np.zeros(2))  # equal dataclasses, different parameters
     opt = SGD([a, b], lr=0.1, momentum=0.9)
-    a.grad, b.grad = np.ones(2), -np.ones(2)
+    set_grad(a, np.ones(2))
+    set_grad(b, -np.ones(2))
     opt.step()
     assert opt.state[a]["momentum_buffer"][0] == 1 and opt.state[b]["momentum_buffer"][0] == -1
     assert len(opt.state) == 2 and list(opt.state) == [a, b]

@@ -3,21 +3,13 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 
 import numpy as np
 import pytest
+from params import P, set_grad
 
 from likelygrad.optim import LBFGS, flatten_state, unflatten_state
 from likelygrad.optim.line_search import _cubic_minimizer, strong_wolfe
-
-
-@dataclass
-class P:
-    """Stand-in for nn.Parameter: optimizers use only ``.data`` and ``.grad``."""
-
-    data: np.ndarray
-    grad: np.ndarray | None = None
 
 
 def rosenbrock(arrays: list[np.ndarray]) -> tuple[float, list[np.ndarray]]:
@@ -77,11 +69,11 @@ def run_ours(objective: str, kwargs: dict, steps: int, dtype=np.float64):
 
     def closure():
         calls[0] += 1
-        loss, grads = OBJECTIVES[objective]([p.data for p in params])
+        loss, grads = OBJECTIVES[objective]([p.array for p in params])
         for p, g in zip(params, grads):
             g = g.astype(dtype)
             g.flags.writeable = False  # the optimizer must not write into gradients
-            p.grad = g
+            set_grad(p, g)
         return Loss(loss) if calls[0] % 2 else loss
 
     for _ in range(steps):
@@ -135,15 +127,15 @@ def test_matches_torch(objective, kwargs, steps):
     assert calls == torch_calls == state["func_evals"] == torch_state["func_evals"]
     assert state["n_iter"] == torch_state["n_iter"]
     for p, t in zip(params, theirs):
-        np.testing.assert_allclose(p.data, t, rtol=1e-8, atol=1e-10)
+        np.testing.assert_allclose(p.array, t, rtol=1e-8, atol=1e-10)
     start_loss = OBJECTIVES[objective](STARTS[objective])[0]
-    assert OBJECTIVES[objective]([p.data for p in params])[0] < 0.9 * start_loss
+    assert OBJECTIVES[objective]([p.array for p in params])[0] < 0.9 * start_loss
 
 
 def test_stops_at_once_when_the_gradient_is_already_small():
     params, opt, calls = run_ours("softmax", {"tolerance_grad": 1e3}, steps=2)
     assert calls == 2 and opt.state[params[0]]["n_iter"] == 0
-    assert all(np.array_equal(p.data, s) for p, s in zip(params, STARTS["softmax"]))
+    assert all(np.array_equal(p.array, s) for p, s in zip(params, STARTS["softmax"]))
 
 
 @pytest.mark.parametrize("line_search_fn", [None, "strong_wolfe"])
@@ -152,8 +144,8 @@ def test_float32_stays_float32(line_search_fn):
     params, opt, _ = run_ours("softmax", kwargs, steps=3, dtype=np.float32)
     reference, _, _ = run_ours("softmax", kwargs, steps=3)
     for p, ref in zip(params, reference):
-        assert p.data.dtype == np.float32
-        np.testing.assert_allclose(p.data, ref.data, rtol=1e-3, atol=1e-3)
+        assert p.array.dtype == np.float32
+        np.testing.assert_allclose(p.array, ref.array, rtol=1e-3, atol=1e-3)
     state = opt.state[params[0]]
     assert state["direction"].dtype == np.float32 and state["s"][0].dtype == np.float32
 
@@ -166,20 +158,20 @@ def test_state_dict_resume_equals_uninterrupted(via_flat):
     saved = opt.state_dict()
     if via_flat:
         saved = unflatten_state(flatten_state(saved))
-    params = [P(p.data.copy()) for p in first]
+    params = [P(p.array.copy()) for p in first]
     opt2 = LBFGS(params, **kwargs)
     opt2.load_state_dict(saved)
 
     def closure():
-        loss, grads = rosenbrock([p.data for p in params])
+        loss, grads = rosenbrock([p.array for p in params])
         for p, g in zip(params, grads):
-            p.grad = g
+            set_grad(p, g)
         return loss
 
     for _ in range(2):
         opt2.step(closure)
     for p, q in zip(params, straight):
-        np.testing.assert_array_equal(p.data, q.data)
+        np.testing.assert_array_equal(p.array, q.array)
 
 
 def test_invalid_arguments():

@@ -7,23 +7,13 @@ these tests hand the optimizers NumPy-scalar gradients, compare the steps with t
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import numpy as np
 import pytest
+from params import P, set_grad
 
 import likelygrad as lg
 from likelygrad.optim import LBFGS, SGD, Adam, AdamW, flatten_state, unflatten_state
 from likelygrad.train.checkpoint import load_checkpoint, save_checkpoint
-
-
-@dataclass
-class P:
-    """Stand-in for nn.Parameter: optimizers use only ``.data`` and ``.grad``."""
-
-    data: np.ndarray
-    grad: object = None
-
 
 THETA0 = 0.3
 
@@ -49,7 +39,7 @@ IDS = [f"{name}-{i}" for i, (name, _) in enumerate(CONFIGS)]
 
 def train_ours(opt, p: P, steps: int, sign: float) -> None:
     for _ in range(steps):
-        p.grad = np.float64(sign * loss_grad(float(p.data))[1])  # a NumPy scalar, not an array
+        set_grad(p, np.float64(sign * loss_grad(float(p.array))[1]))  # a NumPy scalar, not an array
         opt.step()
 
 
@@ -60,9 +50,9 @@ def sign_of(kwargs: dict) -> float:
 @pytest.mark.parametrize("name,kwargs", CONFIGS, ids=IDS)
 def test_0d_parameter_matches_torch(name, kwargs):
     p = P(np.array(THETA0))
-    data = p.data
+    data = p.array
     train_ours(OURS[name]([p], **kwargs), p, 20, sign_of(kwargs))
-    assert p.data is data and p.data.shape == () and abs(float(p.data) - THETA0) > 0.1
+    assert p.array is data and p.array.shape == () and abs(float(p.array) - THETA0) > 0.1
     torch = pytest.importorskip("torch")
     t = torch.tensor(THETA0, dtype=torch.float64, requires_grad=True)
     opt = getattr(torch.optim, name)([t], **kwargs, foreach=False)
@@ -70,7 +60,7 @@ def test_0d_parameter_matches_torch(name, kwargs):
         grad = sign_of(kwargs) * loss_grad(float(t.detach()))[1]
         t.grad = torch.tensor(grad, dtype=torch.float64)
         opt.step()
-    assert float(p.data) == pytest.approx(float(t.detach()), rel=1e-12)
+    assert float(p.array) == pytest.approx(float(t.detach()), rel=1e-12)
 
 
 @pytest.mark.parametrize("line_search_fn", [None, "strong_wolfe"])
@@ -80,13 +70,13 @@ def test_0d_parameter_lbfgs_matches_torch(line_search_fn, grad_type):
     opt = LBFGS([p], lr=0.5, max_iter=5, line_search_fn=line_search_fn)
 
     def closure() -> float:
-        loss, grad = loss_grad(float(p.data))
-        p.grad = grad_type(grad)  # a NumPy scalar or a Python float
+        loss, grad = loss_grad(float(p.array))
+        set_grad(p, grad_type(grad))  # a NumPy scalar or a Python float
         return loss
 
     for _ in range(3):
         opt.step(closure)
-    assert p.data.shape == () and abs(float(p.data) - THETA0) > 0.1
+    assert p.array.shape == () and abs(float(p.array) - THETA0) > 0.1
     torch = pytest.importorskip("torch")
     t = torch.tensor(THETA0, dtype=torch.float64, requires_grad=True)
     topt = torch.optim.LBFGS([t], lr=0.5, max_iter=5, line_search_fn=line_search_fn)
@@ -99,7 +89,7 @@ def test_0d_parameter_lbfgs_matches_torch(line_search_fn, grad_type):
 
     for _ in range(3):
         topt.step(torch_closure)
-    assert float(p.data) == pytest.approx(float(t.detach()), rel=1e-10)
+    assert float(p.array) == pytest.approx(float(t.detach()), rel=1e-10)
 
 
 @pytest.mark.parametrize("cls", [SGD, Adam, AdamW])
@@ -110,8 +100,8 @@ def test_0d_tensor_parameter_trains(cls):
         opt.zero_grad()
         ((theta - 2.0) * (theta - 2.0)).backward()
         opt.step()
-    assert theta.data.shape == () and theta.data.dtype == np.float32
-    assert abs(float(theta.data) - 2.0) < 0.2
+    assert theta.array.shape == () and theta.array.dtype == np.float32
+    assert abs(float(theta.array) - 2.0) < 0.2
 
 
 @pytest.mark.parametrize("cls", [SGD, Adam, AdamW])
@@ -131,8 +121,8 @@ def test_0d_state_round_trips(cls, via, tmp_path):
             pytest.importorskip("safetensors")
         path = save_checkpoint(tmp_path / f"ck{via}", flat, {"epoch": 3})
         flat = load_checkpoint(path)[0]
-    resumed = P(first.data.copy())
+    resumed = P(first.array.copy())
     opt2 = cls([resumed], **kwargs)
     opt2.load_state_dict(unflatten_state(flat))
     train_ours(opt2, resumed, 3, 1.0)
-    assert resumed.data.shape == () and float(resumed.data) == float(straight.data)
+    assert resumed.array.shape == () and float(resumed.array) == float(straight.array)

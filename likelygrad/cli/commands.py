@@ -93,10 +93,10 @@ def run_predict(args: argparse.Namespace) -> int:
             raise ValueError(f"{path}: images of shape {images.shape[1:]}, the model takes {shape}")
     x, _ = preprocess(images, config["preprocess"], stats or None)
     from ..autograd import no_grad
-    from ..tensor import Tensor
+    from ..creation import from_numpy
 
     with no_grad():
-        probs = as_likelihood(config["likelihood"])(model(Tensor(x))).probs.numpy()
+        probs = as_likelihood(config["likelihood"])(model(from_numpy(x))).probs.numpy()
     if probs.ndim == 1:  # Bernoulli: P(positive class)
         probs = np.stack([1 - probs, probs], axis=1)
         names = [f"not {config['positive_class']}", str(config["positive_class"])]

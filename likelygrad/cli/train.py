@@ -12,9 +12,9 @@ from typing import Any
 import numpy as np
 
 from .. import nn, optim
-from ..backend import manual_seed
 from ..data import Dataset, load_dataset, preprocess
 from ..models import build_model, describe
+from ..random import manual_seed
 from ..train import Progress, evaluate, fit, load_checkpoint
 from ..train.checkpoint import default_suffix
 
@@ -107,7 +107,7 @@ def run(args: argparse.Namespace) -> int:
     model = build_model(config, in_features, n_out)
     opt = make_optimizer(config, list(model.parameters()))
     say(f"{ds!r}\nmodel: {describe(config, in_features, n_out)}, "
-        f"{sum(p.size for p in model.parameters()):,} parameters; {config['optimizer']} "
+        f"{sum(p.numel() for p in model.parameters()):,} parameters; {config['optimizer']} "
         f"lr {config['lr']:g}, {config['likelihood']} likelihood")  # fmt: skip
     t0 = time.perf_counter()
     history = fit(
@@ -158,7 +158,7 @@ def _plots(out: Path, config, model, ds: Dataset, history, ev, say) -> list[Path
         ),  # fmt: skip
     ]
     if config["model"] == "logreg":
-        w = model[0].weight.data
+        w = model[0].weight.numpy(force=True)
         shape = tuple(config["image_shape"])
         labels = names if len(w) == len(names) else None
         paths.append(

@@ -15,17 +15,23 @@ from typing import Any
 
 import numpy as np
 
+from .. import dispatch as D
 from .. import ops
-from ..backend import default_generator
 from ..likelihoods import Bernoulli, Categorical, Gaussian, class_labels, reduce_nll
-from ..tensor import Tensor, apply, as_tensor
+from ..random import draw
+from ..tensor import Tensor
 
 
 def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
     """input @ weightᵀ + bias, with weight shaped (out_features, in_features) as in PyTorch."""
+    if input.array.dtype != weight.array.dtype:
+        raise RuntimeError(
+            f"linear: input is {input.dtype} but weight is {weight.dtype} (mat1 and mat2 must "
+            f"have the same dtype); convert one, e.g. x.to({weight.dtype.name}) or model.to(...)"
+        )
     if bias is None:
-        return apply(ops.Linear, input, weight)
-    return apply(ops.Linear, input, weight, bias)
+        return D.apply(ops.Linear, input, weight)
+    return D.apply(ops.Linear, input, weight, bias)
 
 
 def relu(x: Tensor) -> Tensor:
@@ -60,7 +66,7 @@ def log_softmax(x: Tensor, axis: int = -1, **torch_kw: Any) -> Tensor:
 
 
 def dropout(
-    x: Tensor, p: float = 0.5, training: bool = True, generator: np.random.Generator | None = None
+    x: Tensor, p: float = 0.5, training: bool = True, inplace: bool = False, generator: Any = None
 ) -> Tensor:
     """Zero each element with probability `p` (the drop probability) and scale the rest by
     1/(1-p), so the expected value is unchanged; the identity when not training."""
@@ -70,8 +76,10 @@ def dropout(
         return x
     if p == 1.0:
         return x * 0.0
-    keep = (generator or default_generator()).random(x.shape, dtype=np.float32) >= p
-    return x * Tensor(keep.astype(x.dtype) * x.dtype.type(1.0 / (1.0 - p)))
+    xp = D.backend_of(x.array)
+    u = draw("random", x.shape, "float32", x.device, generator)
+    keep = xp.astype(u >= p, x.array.dtype) * (1.0 / (1.0 - p))
+    return x * D.make(keep, None)
 
 
 def binary_cross_entropy_with_logits(input: Tensor, target: Any, reduction: str = "mean") -> Tensor:
@@ -112,7 +120,7 @@ def gaussian_nll(
     clipped below at `eps`. `gaussian_nll_loss` has PyTorch's default, full=False.
     """
     if not isinstance(var, Tensor):
-        var = as_tensor(np.asarray(var, dtype=input.dtype))
+        var = D.const(input, np.asarray(var), input.dtype)
     var = var.clip(min=eps)
     lp = Gaussian(input, std=None, log_std=0.5 * var.log()).log_prob(target)
     if not full:

@@ -1,7 +1,8 @@
 """Initializers (PyTorch names and formulas). Each fills a tensor in place and returns it.
 
-Every function takes `generator=` (a numpy Generator); without it the global one is used, which
-`lg.manual_seed` resets, so runs are reproducible.
+Every function takes `generator=` (an `lg.Generator` or a NumPy one); without it the global one
+is used, which `lg.manual_seed` resets, so runs are reproducible. The values are drawn on the
+host and copied to the tensor's device, so a seed gives the same weights everywhere.
 """
 
 from __future__ import annotations
@@ -10,7 +11,8 @@ import math
 
 import numpy as np
 
-from ..backend import default_generator
+from ..autograd import no_grad
+from ..random import numpy_rng
 from ..tensor import Tensor
 
 
@@ -37,26 +39,31 @@ def calculate_gain(nonlinearity: str, param: float | None = None) -> float:
 
 
 def _fill(t: Tensor, values: np.ndarray | float) -> Tensor:
-    t.data[...] = values
+    with no_grad():  # initializing is not part of any graph, as in torch
+        t.copy_(values)
     return t
 
 
 def uniform_(t: Tensor, a: float = 0.0, b: float = 1.0, generator=None) -> Tensor:
     """U(a, b)."""
-    return _fill(t, (generator or default_generator()).uniform(a, b, t.shape))
+    return _fill(t, numpy_rng(generator).uniform(a, b, t.shape))
 
 
 def normal_(t: Tensor, mean: float = 0.0, std: float = 1.0, generator=None) -> Tensor:
     """N(mean, std²)."""
-    return _fill(t, (generator or default_generator()).normal(mean, std, t.shape))
+    return _fill(t, numpy_rng(generator).normal(mean, std, t.shape))
 
 
 def zeros_(t: Tensor) -> Tensor:
-    return _fill(t, 0)
+    return _fill(t, 0.0)
 
 
 def ones_(t: Tensor) -> Tensor:
-    return _fill(t, 1)
+    return _fill(t, 1.0)
+
+
+def constant_(t: Tensor, val: float) -> Tensor:
+    return _fill(t, val)
 
 
 def xavier_uniform_(t: Tensor, gain: float = 1.0, generator=None) -> Tensor:

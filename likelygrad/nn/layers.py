@@ -8,7 +8,8 @@ from typing import Any
 
 import numpy as np
 
-from ..backend import default_generator, get_default_dtype
+from ..dtypes import as_dtype, get_default_dtype
+from ..random import numpy_rng
 from ..tensor import Tensor
 from . import functional as F
 from . import init
@@ -28,22 +29,25 @@ class Linear(Module):
         in_features: int,
         out_features: int,
         bias: bool = True,
+        device: Any = None,
         dtype: Any = None,
-        generator: np.random.Generator | None = None,
+        generator: Any = None,
     ) -> None:
         super().__init__()
-        if in_features < 1 or out_features < 1:
-            raise ValueError(f"Linear({in_features}, {out_features}): sizes must be positive")
+        if in_features < 0 or out_features < 0:
+            raise ValueError(f"Linear({in_features}, {out_features}): sizes must be non-negative")
         self.in_features, self.out_features = in_features, out_features
-        dtype = dtype or get_default_dtype()
-        rng = generator or default_generator()
+        dtype = as_dtype(dtype) if dtype is not None else get_default_dtype()
+        rng = numpy_rng(generator)
         self.weight = Parameter(np.empty((out_features, in_features), dtype=dtype))
         init.kaiming_uniform_(self.weight, a=math.sqrt(5), generator=rng)
         self.bias: Parameter | None = None
         if bias:
-            bound = 1 / math.sqrt(in_features)
+            bound = 1 / math.sqrt(in_features) if in_features else 0.0
             self.bias = Parameter(np.empty(out_features, dtype=dtype))
             init.uniform_(self.bias, -bound, bound, generator=rng)
+        if device is not None:
+            self.to(device)
 
     def forward(self, x: Tensor) -> Tensor:
         return F.linear(x, self.weight, self.bias)
@@ -84,7 +88,7 @@ class Dropout(Module):
     """Zeroes each element with probability `p` (the probability of DROPPING, as in PyTorch)
     during training and scales the survivors by 1/(1-p); does nothing in eval mode."""
 
-    def __init__(self, p: float = 0.5, generator: np.random.Generator | None = None) -> None:
+    def __init__(self, p: float = 0.5, inplace: bool = False, generator: Any = None) -> None:
         super().__init__()
         if not 0.0 <= p <= 1.0:
             raise ValueError(f"dropout probability has to be between 0 and 1, but got {p}")

@@ -8,16 +8,31 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
+from ..autograd import no_grad
+from ..dtypes import float16, float32, float64, get_default_dtype
 from ..tensor import Tensor
 
 
 class Parameter(Tensor):
-    """A tensor that a Module registers as a learnable parameter (requires_grad by default)."""
+    """A tensor that a Module registers as a learnable parameter (requires_grad by default).
+
+    `Parameter(t)` shares t's memory, as in torch; other data (arrays, lists) is copied.
+    """
 
     __slots__ = ()
 
-    def __init__(self, data: Any, requires_grad: bool = True) -> None:
-        super().__init__(data.data if isinstance(data, Tensor) else data, requires_grad)
+    def __init__(self, data: Any = None, requires_grad: bool = True) -> None:
+        if data is None:
+            arr: Any = np.zeros(0, dtype=get_default_dtype())
+        elif isinstance(data, Tensor):
+            arr = data.array
+        else:
+            arr = np.array(data, dtype=np.result_type(np.asarray(data), get_default_dtype()))
+        self.array, self._grad, self._node, self._version, self._base, self._name = (
+            arr, None, None, [0], None, None,
+        )  # fmt: skip
+        if requires_grad:
+            self.requires_grad_(True)
 
     def __repr__(self) -> str:
         return "Parameter containing:\n" + super().__repr__()
@@ -120,17 +135,74 @@ class Module:
         return self.train(False)
 
     def zero_grad(self, set_to_none: bool = True) -> None:
-        """Reset every parameter's gradient (to None by default)."""
+        """Reset every parameter's gradient: to None (the default), or to zeros in place."""
         for p in self.parameters():
-            if set_to_none or p.grad is None:
+            if p.grad is None:
+                continue
+            if set_to_none:
                 p.grad = None
-            else:  # a fresh array: the old one may be shared with code that still holds it
-                p.grad = np.zeros_like(p.data)
+            else:
+                p.grad.zero_()
+
+    # ---- moving and converting ---------------------------------------------------------------
+    def _apply_to_tensors(self, fn: Any) -> Module:
+        """Replace every parameter's (and gradient's) array by fn(tensor), keeping the Parameter
+        objects, so optimizers built before and after see the same parameters."""
+        with no_grad():
+            for p in self.parameters():
+                p.array = fn(p).array
+                if p.grad is not None:
+                    p._grad = fn(p.grad).detach()
+        return self
+
+    def to(self, *args: Any, **kwargs: Any) -> Module:
+        """Move parameters to a device and/or cast floating ones to a dtype (in place)."""
+
+        def move(t: Tensor) -> Tensor:
+            out = t.to(*args, **kwargs)
+            if not t.is_floating_point() and out.dtype != t.dtype:  # dtypes only cast floats
+                out = out.to(t.dtype)
+            return out
+
+        return self._apply_to_tensors(move)
+
+    def cpu(self) -> Module:
+        return self.to("cpu")
+
+    def cuda(self, device: Any = None) -> Module:
+        return self.to("cuda" if device is None else device)
+
+    def float(self) -> Module:
+        return self.to(float32)
+
+    def double(self) -> Module:
+        return self.to(float64)
+
+    def half(self) -> Module:
+        return self.to(float16)
+
+    def apply(self, fn: Any) -> Module:
+        """Call fn(module) on every submodule (children first) and on self; returns self."""
+        for m in self.children():
+            m.apply(fn)
+        fn(self)
+        return self
+
+    def requires_grad_(self, requires_grad: bool = True) -> Module:
+        for p in self.parameters():
+            p.requires_grad_(requires_grad)
+        return self
 
     # ---- state ----------------------------------------------------------------------------
-    def state_dict(self) -> OrderedDict[str, np.ndarray]:
-        """Parameter name -> a copy of its array (copies, so later training does not alter it)."""
-        return OrderedDict((k, p.data.copy()) for k, p in self.named_parameters())
+    def state_dict(
+        self, *, destination: Any = None, prefix: str = "", keep_vars: bool = False
+    ) -> OrderedDict[str, Tensor]:
+        """Name -> tensor, sharing memory with the parameters (as torch: copy it, e.g. with
+        copy.deepcopy, to keep a snapshot while training goes on)."""
+        out = OrderedDict() if destination is None else destination
+        for k, p in self.named_parameters():
+            out[prefix + k] = p if keep_vars else p.detach()
+        return out
 
     def load_state_dict(self, state_dict: dict[str, Any], strict: bool = True) -> IncompatibleKeys:
         """Copy arrays into the parameters. Every mismatch is collected and reported at once."""
@@ -161,7 +233,8 @@ class Module:
         for k, p in own.items():
             if k in state_dict:
                 v = state_dict[k]
-                np.copyto(p.data, np.asarray(v.data if isinstance(v, Tensor) else v))
+                with no_grad():
+                    p.copy_(v if isinstance(v, Tensor) else np.asarray(v))
         return IncompatibleKeys(missing, unexpected)
 
     # ---- printing -------------------------------------------------------------------------

@@ -5,8 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
-import numpy as np
-
+from ..backend import backend_of
 from .optimizer import Optimizer, check_nonnegative
 
 
@@ -77,51 +76,50 @@ class Adam(Optimizer):
             for p in group["params"]:
                 if p.grad is None:
                     continue
-                grad = np.asarray(p.grad)  # a 0-d gradient may arrive as a NumPy scalar
-                data = p.data
+                grad = p.grad.array
+                data = p.array
+                xp = backend_of(data)
                 state = states.get(id(p))
                 if not state:
                     state = self.state[p]
                     state["step"] = 0
-                    state["exp_avg"] = np.zeros_like(data)
-                    state["exp_avg_sq"] = np.zeros_like(data)
+                    state["exp_avg"] = xp.zeros_like(data)
+                    state["exp_avg_sq"] = xp.zeros_like(data)
                 if amsgrad and "max_exp_avg_sq" not in state:
-                    state["max_exp_avg_sq"] = np.zeros_like(data)
+                    state["max_exp_avg_sq"] = xp.zeros_like(data)
                 t = state["step"] = state["step"] + 1
                 m, v = state["exp_avg"], state["exp_avg_sq"]
 
                 if decay != 0.0 and decoupled:
                     data *= shrink  # AdamW: θ ← (1 - γλ) θ before the moment updates
                 if decay != 0.0 and not decoupled:
-                    g = np.multiply(data, decay)
+                    g = data * decay
                     if maximize:
                         g -= grad
                     else:
                         g += grad
                 else:
-                    g = np.negative(grad) if maximize else grad
+                    g = -grad if maximize else grad
 
-                # m ← m + (1 - β₁)(g - m), the same interpolation as β₁ m + (1 - β₁) g; `work`
-                # is an array even for a 0-d parameter (ufuncs return scalars for 0-d inputs)
-                work = np.empty_like(data)
-                np.subtract(g, m, out=work)
+                # m ← m + (1 - β₁)(g - m), the same interpolation as β₁ m + (1 - β₁) g
+                work = g - m
                 work *= 1.0 - beta1
                 m += work
                 v *= beta2
-                np.multiply(g, g, out=work)
+                work = g * g
                 work *= 1.0 - beta2
                 v += work
 
-                # the denominator √v̂ / √(1 - β₂ᵗ) + ε, built in `work`; scalars stay Python floats
+                # the denominator √v̂ / √(1 - β₂ᵗ) + ε; scalars stay Python floats
                 if amsgrad:
                     v_max = state["max_exp_avg_sq"]
-                    np.maximum(v_max, v, out=v_max)
-                    np.sqrt(v_max, out=work)
+                    v_max[...] = xp.maximum(v_max, v)
+                    work = xp.sqrt(v_max)
                 else:
-                    np.sqrt(v, out=work)
+                    work = xp.sqrt(v)
                 work /= (1.0 - beta2**t) ** 0.5
                 work += eps
-                np.divide(m, work, out=work)
+                work = m / work
                 work *= -lr / (1.0 - beta1**t)
                 data += work
         return loss

@@ -83,18 +83,19 @@ class LBFGS(Optimizer):
 
     def _flat_grad(self) -> np.ndarray:
         params = self.param_groups[0]["params"]
-        dtype = np.result_type(*(p.data for p in params))
+        dtype = np.result_type(*(p.array for p in params))
         # np.ravel, not .ravel(): a 0-d gradient may arrive as a NumPy scalar or a Python float
         grads = [
-            np.zeros(p.data.size, dtype) if p.grad is None else np.ravel(p.grad) for p in params
+            np.zeros(p.array.size, dtype) if p.grad is None else np.ravel(p.grad.array)
+            for p in params
         ]
         return np.concatenate(grads).astype(dtype, copy=False)
 
     def _add(self, t: float, direction: np.ndarray) -> None:
         offset = 0
         for p in self.param_groups[0]["params"]:
-            p.data += t * direction[offset : offset + p.data.size].reshape(p.data.shape)
-            offset += p.data.size
+            p.array += t * direction[offset : offset + p.array.size].reshape(p.array.shape)
+            offset += p.array.size
 
     def _evaluate_at(
         self, closure: Callable[[], Any], x: np.ndarray, t: float, d: np.ndarray
@@ -103,16 +104,16 @@ class LBFGS(Optimizer):
         params = self.param_groups[0]["params"]
         views, offset = [], 0
         for p in params:
-            n = p.data.size
-            views.append((x[offset : offset + n].reshape(p.data.shape), d[offset : offset + n]))
+            n = p.array.size
+            views.append((x[offset : offset + n].reshape(p.array.shape), d[offset : offset + n]))
             offset += n
         for p, (x_view, d_view) in zip(params, views):
-            np.multiply(d_view.reshape(p.data.shape), t, out=p.data)
-            p.data += x_view
+            np.multiply(d_view.reshape(p.array.shape), t, out=p.array)
+            p.array += x_view
         loss = _as_float(closure())
         grad = self._flat_grad()
         for p, (x_view, _) in zip(params, views):
-            np.copyto(p.data, x_view)
+            np.copyto(p.array, x_view)
         return loss, grad
 
     def step(self, closure: Callable[[], Any] | None = None) -> Any:
@@ -175,7 +176,7 @@ class LBFGS(Optimizer):
 
             new_evals = 0
             if group["line_search_fn"] == "strong_wolfe":
-                x = np.concatenate([p.data.ravel() for p in group["params"]])
+                x = np.concatenate([p.array.ravel() for p in group["params"]])
 
                 def phi(
                     step: float, x: np.ndarray = x, d: np.ndarray = d

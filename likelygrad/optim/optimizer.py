@@ -4,9 +4,10 @@ Training a model is maximum-likelihood estimation: an optimizer walks the parame
 negative log-likelihood (or, with ``maximize=True``, up the log-likelihood itself). Subclasses only
 write ``step``; everything about bookkeeping lives here and follows ``torch.optim.Optimizer``.
 
-A parameter is any object with two attributes: ``data``, a floating NumPy array that the optimizer
-updates in place (never rebound, since other code holds views of it), and ``grad``, ``None`` or an
-array of the same shape that the optimizer only reads (it may alias other arrays).
+Parameters are floating-point leaf Tensors. The optimizer updates each one's backend array
+(``p.array``, NumPy or another library's, on any device) in place, never rebinding it, since
+other code holds views of it; it only reads ``p.grad``. Its state arrays live on the parameter's
+device.
 """
 
 from __future__ import annotations
@@ -89,7 +90,7 @@ class Optimizer:
     _param_shaped_state: tuple[str, ...] = ()
 
     def __init__(self, params: Iterable[Any], defaults: dict[str, Any]) -> None:
-        if hasattr(params, "data") and hasattr(params, "grad"):
+        if hasattr(params, "array") and hasattr(params, "grad"):
             raise TypeError(
                 "params should be an iterable of parameters or of dicts, but got a single "
                 f"{type(params).__name__}; wrap it in a list"
@@ -119,14 +120,19 @@ class Optimizer:
             raise ValueError("param_group must have a 'params' entry")
         if isinstance(params, (set, frozenset)):
             raise TypeError("optimizer parameters must be in an ordered collection, not a set")
-        params = [params] if hasattr(params, "data") else list(params)
+        params = [params] if hasattr(params, "array") else list(params)
         for p in params:
-            data = getattr(p, "data", None)
-            if not (isinstance(data, np.ndarray) and np.issubdtype(data.dtype, np.floating)):
+            if not (hasattr(p, "array") and hasattr(p, "requires_grad")):
                 raise TypeError(
-                    "optimizer can only optimize objects whose .data is a floating NumPy array, "
-                    f"but got {type(p).__name__} with .data of type {type(data).__name__}"
+                    "optimizer can only optimize Tensors, but one of the params is "
+                    f"{type(p).__name__}"
                 )
+            if p.dtype.kind != "f":
+                raise TypeError(
+                    f"optimizer can only optimize floating-point tensors, got {p.dtype}"
+                )
+            if not p.is_leaf:
+                raise ValueError("can't optimize a non-leaf Tensor")
         if len({id(p) for p in params}) != len(params):
             raise ValueError("optimizer param group contains the same parameter twice")
         taken = {id(p) for g in self.param_groups for p in g["params"]}
@@ -141,14 +147,13 @@ class Optimizer:
             yield from group["params"]
 
     def zero_grad(self, set_to_none: bool = True) -> None:
-        """Reset gradients: to ``None`` (default) or to fresh zero arrays.
-
-        With ``set_to_none=False`` a *new* zeros array is assigned rather than zeroing in place
-        (unlike torch), because a gradient may alias another array that must not be overwritten.
-        """
+        """Reset gradients: to ``None`` (the default) or to zeros in place, as torch."""
         for p in self._all_params():
             if p.grad is not None:
-                p.grad = None if set_to_none else np.zeros_like(p.grad)
+                if set_to_none:
+                    p.grad = None
+                else:
+                    p.grad.zero_()
 
     def step(self, closure: Callable[[], Any] | None = None) -> Any:
         """Update every parameter once; ``closure`` re-evaluates the loss, which is returned."""
@@ -204,11 +209,11 @@ class Optimizer:
                 continue
             for key in self._param_shaped_state:
                 value = saved.get(key)
-                if value is not None and np.shape(value) != p.data.shape:
+                if value is not None and np.shape(value) != p.array.shape:
                     problems.append(
-                        f"{key} of parameter {i} has shape {np.shape(value)}, not {p.data.shape}"
+                        f"{key} of parameter {i} has shape {np.shape(value)}, not {p.array.shape}"
                     )
-            new_state[p] = _copy_value(saved, p.data.dtype)
+            new_state[p] = _copy_value(saved, p.array.dtype)
         if problems:
             raise ValueError("cannot load optimizer state: " + "; ".join(problems))
         new_groups = []

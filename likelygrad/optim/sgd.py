@@ -5,8 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from typing import Any
 
-import numpy as np
-
+from ..backend import backend_of
 from .optimizer import Optimizer, check_nonnegative
 
 
@@ -69,29 +68,29 @@ class SGD(Optimizer):
             for p in group["params"]:
                 if p.grad is None:
                     continue
-                grad = np.asarray(p.grad)  # a 0-d gradient may arrive as a NumPy scalar
-                data = p.data
+                grad = p.grad.array
+                data = p.array
                 # `g` may be p.grad itself, which we must not write to; `owned` says we may
                 owned = decay != 0.0 or maximize
                 if decay != 0.0:
-                    g = np.multiply(data, decay)
+                    g = data * decay
                     if maximize:
                         g -= grad
                     else:
                         g += grad
                 else:
-                    g = np.negative(grad) if maximize else grad
+                    g = -grad if maximize else grad
                 if momentum != 0.0:
                     state = states.get(id(p))
                     buf = state.get("momentum_buffer") if state else None
                     if buf is None:  # the first buffer is the gradient itself, undamped
-                        buf = np.array(g, dtype=data.dtype)
+                        buf = backend_of(data).asarray(g, copy=True)
                         self.state[p]["momentum_buffer"] = buf
                     else:
                         buf *= momentum
                         buf += g if keep == 1.0 else keep * g
                     if nesterov:
-                        ahead = np.multiply(buf, momentum)
+                        ahead = buf * momentum
                         ahead += g
                         g, owned = ahead, True
                     else:

@@ -12,14 +12,15 @@ from typing import Any
 
 import numpy as np
 
+from .. import dispatch as D
 from ..autograd import no_grad
-from ..backend import default_generator
 from ..data import DataLoader
 from ..likelihoods import Bernoulli, Categorical, Distribution
 from ..metrics import expected_calibration_error
 from ..nn import Module
 from ..optim import LBFGS, Optimizer, flatten_state, unflatten_state
-from ..tensor import Tensor, _make
+from ..random import default_generator
+from ..tensor import Tensor
 from .checkpoint import (
     load_checkpoint,
     remove_stale_temporaries,
@@ -45,7 +46,7 @@ def as_likelihood(spec: str | type | Likelihood) -> Likelihood:
 
 def _predict(dist: Distribution) -> np.ndarray:
     """The most likely class (1 or 0 for a Bernoulli), as integers."""
-    return dist.mode().data.astype(np.int64, copy=False)
+    return dist.mode().numpy(force=True).astype(np.int64, copy=False)
 
 
 class History(list):
@@ -69,9 +70,9 @@ def evaluate(
     model.eval()
     total, probs, preds = 0.0, [], []
     for i in range(0, len(x), batch_size):
-        dist = lik(model(_make(x[i : i + batch_size], False, None)))
-        total += float(dist.nll(y[i : i + batch_size], "sum").data)
-        probs.append(dist.probs.data)
+        dist = lik(model(D.make(x[i : i + batch_size], None)))
+        total += dist.nll(y[i : i + batch_size], "sum").item()
+        probs.append(dist.probs.numpy(force=True))
         preds.append(_predict(dist))  # the same rule as the training accuracy
     model.train(was_training)
     p, pred = np.concatenate(probs), np.concatenate(preds)
@@ -159,14 +160,14 @@ def fit(
         if early_stopping is not None:
             if early["best_nll"] is None or row["val_nll"] < early["best_nll"]:
                 early = {"best_nll": row["val_nll"], "best_epoch": epoch + 1, "bad": 0}
-                best = model.state_dict()
+                best = snapshot(model)
             else:
                 early["bad"] += 1
             stopped = early["bad"] >= early_stopping
         finished = stopped or epoch + 1 == epochs
         last: dict[str, np.ndarray] | None = None
         if finished and best is not None:
-            last = model.state_dict()
+            last = snapshot(model)
             model.load_state_dict(best)
             prog.message(f"restored the weights of epoch {early['best_epoch']} (best val nll)")
         if checkpoint is not None:
@@ -185,12 +186,12 @@ def fit(
 def _sgd_epoch(model, lik, optimizer, loader, epoch, prog) -> tuple[float, float]:
     nll_sum, correct, n = 0.0, 0, 0
     for xb, yb in loader.batches(epoch):
-        dist = lik(model(_make(xb, False, None)))
+        dist = lik(model(D.make(xb, None)))
         nll = dist.nll(yb)  # the mean over the batch, fused into one op
         optimizer.zero_grad()
         nll.backward()
         optimizer.step()
-        nll_sum += float(nll.data) * len(yb)
+        nll_sum += nll.item() * len(yb)
         correct += int((_predict(dist) == yb).sum())
         n += len(yb)
         prog.update(nll_sum / n, correct / n)
@@ -199,7 +200,7 @@ def _sgd_epoch(model, lik, optimizer, loader, epoch, prog) -> tuple[float, float
 
 def _lbfgs_epoch(model, lik, optimizer, loader) -> tuple[float, float]:
     """One full-batch L-BFGS step (its inner iterations and line search run inside)."""
-    x, y = _make(loader.x, False, None), loader.y
+    x, y = D.make(loader.x, None), loader.y
 
     def closure() -> float:
         optimizer.zero_grad()
@@ -210,13 +211,18 @@ def _lbfgs_epoch(model, lik, optimizer, loader) -> tuple[float, float]:
     optimizer.step(closure)
     with no_grad():
         dist = lik(model(x))
-        nll = float(dist.nll(y).data)
+        nll = dist.nll(y).item()
     return nll, float((_predict(dist) == y).mean())
+
+
+def snapshot(model: Module) -> dict[str, np.ndarray]:
+    """The model's state as NumPy copies (from any device), unaffected by further training."""
+    return {k: np.array(v.numpy(force=True)) for k, v in model.state_dict().items()}
 
 
 def training_state(model, optimizer, scheduler=None, best=None, extra=None) -> dict:
     """The arrays of a checkpoint: model.*, optimizer.*, scheduler.*, best.*, extra.*."""
-    arrays = with_prefix(model.state_dict(), "model")
+    arrays = with_prefix(snapshot(model), "model")
     arrays.update(with_prefix(flatten_state(optimizer.state_dict()), "optimizer"))
     if scheduler is not None:
         arrays.update(with_prefix(flatten_state(scheduler.state_dict()), "scheduler"))

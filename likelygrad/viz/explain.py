@@ -14,7 +14,7 @@ from typing import Any, TextIO
 
 import numpy as np
 
-from ..autograd import input_grads, toposort
+from ..autograd.engine import conform, run_backward
 from ..tensor import Tensor
 from .graph import labels, walk
 
@@ -52,8 +52,9 @@ def _fmt(a: np.ndarray) -> str:
 def explain(tensor: Tensor, file: TextIO | None = None, grad: Any = None) -> list[Step]:
     """Print the backward pass of `tensor` as chain-rule products; return them as `Step`s.
 
-    Runs its own pass over the graph: no `.grad` changes and the graph is not freed. `grad`
-    seeds a non-scalar output, as in `Tensor.backward`. Prints to `file` (default stdout).
+    It is the engine's own backward sweep, traced: the same nodes in the same order, the same
+    VJPs and sums, but no `.grad` changes and the graph is kept. `grad` seeds a non-scalar
+    output, as in `Tensor.backward`. Prints to `file` (default stdout).
     """
     out = sys.stdout if file is None else file
     if not isinstance(tensor, Tensor):
@@ -63,70 +64,72 @@ def explain(tensor: Tensor, file: TextIO | None = None, grad: Any = None) -> lis
             "explain(): this tensor does not require grad, so there is no backward pass to "
             "explain. Create its inputs with requires_grad=True (outside no_grad())."
         )
-    if grad is None and tensor.data.size != 1:
+    if grad is None and tensor.numel() != 1:
         raise RuntimeError(
             f"explain(): the output has shape {tensor.shape}, not a scalar; pass grad= (an "
             "array of that shape) or reduce it first, e.g. explain(y.sum())"
         )
-    seed = np.ones_like(tensor.data) if grad is None else np.asarray(grad, dtype=tensor.dtype)
-    if seed.shape != tensor.shape:
-        raise ValueError(f"explain(): grad has shape {seed.shape}, output {tensor.shape}")
-    try:
-        order = toposort(tensor) if tensor._node is not None else []
-    except RuntimeError:
+    root = tensor._node
+    seed_np = np.ones(tensor.shape) if grad is None else np.asarray(grad, dtype=np.float64)
+    if seed_np.shape != tensor.shape:
+        raise ValueError(f"explain(): grad has shape {seed_np.shape}, output {tensor.shape}")
+    seed = root.xp.asarray(seed_np, dtype=tensor.dtype, device=tensor.device)
+    if not root.op.is_leaf and root.next is None:
         raise RuntimeError(
             "explain(): the graph was released by an earlier backward(); call explain() before "
             "backward(), or pass retain_graph=True to backward()"
-        ) from None
-    reachable = walk(tensor)
-    name = dict(zip(map(id, reachable), labels(reachable)))
+        )
+    order = walk(tensor)
+    name = {
+        id(v.node) if v.node is not None else id(v.value): n for v, n in zip(order, labels(order))
+    }
     if not tensor.name and "L" not in name.values():
-        name[id(tensor)] = "L"  # an unnamed output is the loss, L, as in the notes
-    root = name[id(tensor)]
-    print(f"backward pass of {root}, right to left, starting from d{root}/d{root} = "
-          f"{_fmt(seed)}:", file=out)  # fmt: skip
-    if any(t.data.size > 1 for t in order):
+        name[id(root)] = "L"  # an unnamed output is the loss, L, as in the notes
+    top = name[id(root)]
+
+    def label(node: Any, i: int | None = None, consumer: Any = None) -> str:
+        if node is None and consumer is not None:
+            return name.get(id(consumer.inputs[i]), "?")
+        return name.get(id(node), "?")
+
+    print(f"backward pass of {top}, right to left, starting from d{top}/d{top} = "
+          f"{_fmt(seed_np)}:", file=out)  # fmt: skip
+    if any(np.size(v.value) > 1 for v in order if v.node is not None and not v.node.op.is_leaf):
         print("  (for tensors, upstream × local is a vector-Jacobian product gᵀJ computed by "
               "the op's backward; the Jacobian is never formed)", file=out)  # fmt: skip
-
-    # The same sweep as autograd.backward: a node's VJP runs once every use of it has added
-    # its share to grads (the multivariate chain rule), in the same order, so the sums match.
-    grads: dict[int, np.ndarray] = {id(tensor): seed}
-    totals: dict[int, tuple[Tensor, np.ndarray]] = {}
     steps: list[Step] = []
-    for t in order:
-        g = grads.pop(id(t), None)
-        if g is None:
-            continue
-        node, here = t._node, name[id(t)]
-        assert node is not None and node.parents is not None  # toposort checked both
-        parents = node.parents
-        args = ", ".join(name[id(p)] for p in parents)
-        print(f"{here} = {node.op.name}({args}):  d{root}/d{here} = {_fmt(g)}", file=out)
-        vjps = input_grads(node, g)
-        scalar = t.data.size == 1
+
+    def trace(node: Any, g: Any, vjps: list) -> None:
+        here = label(node)
+        args = ", ".join(label(n, i, node) for i, n in enumerate(node.next))
+        gh = _np(g)
+        print(f"{here} = {node.op.name}({args}):  d{top}/d{here} = {_fmt(gh)}", file=out)
+        scalar = gh.size == 1
         # With one-element tensors the VJP of upstream 1 is the local derivative itself.
-        ones = input_grads(node, np.ones_like(g)) if scalar else [None] * len(vjps)
-        for p, pg, local in zip(parents, vjps, ones):
-            if pg is None:
-                continue
-            there = name[id(p)]
-            loc = np.asarray(local) if scalar and p.data.size == 1 else None
-            steps.append(Step(here, there, np.asarray(g), loc, np.asarray(pg)))
-            lhs = f"  d{root}/d{there} += d{root}/d{here} × d{here}/d{there}"
-            if loc is not None:
-                print(f"{lhs} = {_num(g)} × {_num(loc)} = {_num(pg)}", file=out)
+        ones = node.op.backward(node, node.xp.ones_like(g)) if scalar else None
+        for i, pn, pg in vjps:
+            there = label(pn)
+            local = None
+            if ones is not None and np.size(node.inputs[i]) == 1:
+                local = _np(conform(node, i, ones[i]))
+            p = _np(pg)
+            steps.append(Step(here, there, gh, local, p))
+            lhs = f"  d{top}/d{there} += d{top}/d{here} × d{here}/d{there}"
+            if local is not None:
+                print(f"{lhs} = {_num(gh)} × {_num(local)} = {_num(p)}", file=out)
             else:
-                print(f"{lhs} = {_fmt(g)} × J = {_fmt(pg)}  (vector-Jacobian product)", file=out)
-            if p._node is None:
-                _, before = totals.get(id(p), (p, None))
-                totals[id(p)] = (p, pg if before is None else before + pg)
-            else:
-                prev = grads.get(id(p))
-                grads[id(p)] = pg if prev is None else prev + pg
-    if tensor._node is None:
-        totals[id(tensor)] = (tensor, seed)
+                print(f"{lhs} = {_fmt(gh)} × J = {_fmt(p)}  (vector-Jacobian product)", file=out)
+
+    leaves = [v.node for v in order if v.node is not None and v.node.op.is_leaf]
+    totals = run_backward([root], [seed], retain_graph=True, capture=leaves, trace=trace)
     print("gradients of the leaves (each the sum over its uses):", file=out)
-    for t, total in totals.values():
-        print(f"  d{root}/d{name[id(t)]} = {_fmt(total)}", file=out)
+    for leaf, total in zip(leaves, totals or ()):
+        if total is not None:
+            print(f"  d{top}/d{label(leaf)} = {_fmt(_np(total))}", file=out)
     return steps
+
+
+def _np(a: Any) -> np.ndarray:
+    from ..backend import backend_of
+
+    return np.asarray(a) if isinstance(a, np.ndarray | np.generic) else backend_of(a).to_numpy(a)

@@ -10,10 +10,13 @@ import importlib
 import os
 import shutil
 import subprocess
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
+from ..autograd.engine import Node
 from ..tensor import Tensor
 from ._io import write_bytes
 
@@ -25,51 +28,109 @@ _INSTALL = (
 )
 
 
-def walk(root: Tensor) -> list[Tensor]:
-    """Every tensor reachable from `root` through its inputs, leaves included, output first.
+@dataclass(eq=False)
+class Vertex:
+    """One box of the picture: an op's output, a leaf, or a constant input.
+
+    `node` is the graph node (None for a constant), `tensor` the tensor it made if that is still
+    alive (for its name and gradient), `value` its array (None once backward freed it), and
+    `inputs` the vertices it was computed from.
+    """
+
+    node: Node | None
+    tensor: Tensor | None
+    value: Any
+    inputs: list[Vertex] = field(default_factory=list)
+
+    @property
+    def name(self) -> str | None:
+        if self.tensor is not None and self.tensor.name:
+            return self.tensor.name
+        return (self.node.meta or {}).get("name") if self.node is not None else None
+
+    @property
+    def freed(self) -> bool:
+        """True when backward released this op's inputs (the edges are gone)."""
+        return self.node is not None and not self.node.op.is_leaf and self.node.next is None
+
+
+def walk(root: Tensor) -> list[Vertex]:
+    """Every vertex reachable from `root` through the graph's nodes, output first.
 
     Depth-first with an explicit stack, visiting inputs in argument order, so the order (and
-    every label derived from it) is the same on every run. A graph released by backward() ends
-    at the tensors whose inputs were freed.
+    every label derived from it) is the same on every run. An op's output value is the tensor
+    itself while it lives, else what its consumer kept as an input.
     """
-    order: list[Tensor] = []
-    seen: set[int] = set()
-    stack = [root]
+    first = Vertex(root._node, root, root.array)
+    seen = {_key(root._node, root.array): first}
+    stack = [first]
     while stack:
-        t = stack.pop()
-        if id(t) in seen:
+        v = stack.pop()
+        node = v.node
+        if node is None or node.op.is_leaf or node.next is None:
             continue
-        seen.add(id(t))
-        order.append(t)
-        parents = t._node.parents if t._node is not None else None
-        stack.extend(reversed(parents or ()))  # reversed: the first input is visited first
-    return order
+        children = []
+        for n, a in zip(node.next, node.inputs):
+            key = _key(n, a)
+            child = seen.get(key)
+            if child is None:
+                t = n.out() if n is not None and n.out is not None else None
+                child = seen[key] = Vertex(n, t, t.array if t is not None else a)
+                children.append(child)
+            v.inputs.append(child)
+        stack.extend(reversed(children))  # reversed: the first input is visited first
+    return _dfs_order(first)
 
 
-def kind(t: Tensor) -> str:
-    """The op that made `t`, or "leaf" (a parameter, requires grad) or "input" (a constant)."""
-    if t._node is not None:
-        return t._node.op.name
-    return "leaf" if t.requires_grad else "input"
+def _key(node: Node | None, array: Any) -> int:
+    return id(node) if node is not None else id(array)
 
 
-def labels(order: list[Tensor]) -> list[str]:
-    """A label per tensor: its `.name` if set, else its kind and position (`mul2`).
+def _dfs_order(root: Vertex) -> list[Vertex]:
+    out, seen, stack = [], set(), [root]
+    while stack:
+        v = stack.pop()
+        if id(v) in seen:
+            continue
+        seen.add(id(v))
+        out.append(v)
+        stack.extend(reversed(v.inputs))
+    return out
+
+
+def kind(v: Vertex) -> str:
+    """The op that made the vertex, or "leaf" (requires grad) or "input" (a constant)."""
+    if v.node is None:
+        return "input"
+    return "leaf" if v.node.op.is_leaf else v.node.op.name
+
+
+def labels(order: list[Vertex]) -> list[str]:
+    """A label per vertex: its tensor's `.name` if set, else its kind and position (`mul2`).
 
     Labels are unique, except that unnamed one-element constants show their value (`2`).
     """
     out: list[str] = []
     used: set[str] = set()
-    for i, t in enumerate(order):
-        if not t.name and kind(t) == "input" and t.data.size == 1:
-            out.append(describe(t.data)[0])  # a constant like the 2 in 2·b reads as itself
+    for i, v in enumerate(order):
+        if not v.name and kind(v) == "input" and np.size(v.value) == 1:
+            out.append(describe(_host(v.value))[0])  # a constant like the 2 in 2·b reads as itself
             continue
-        label = t.name if t.name else f"{kind(t)}{i}"
+        label = v.name if v.name else f"{kind(v)}{i}"
         if label in used:  # two tensors named alike: tell them apart by position
             label = f"{label}#{i}"
         used.add(label)
         out.append(label)
     return out
+
+
+def _host(a: Any) -> np.ndarray:
+    """An array of any library as NumPy (for printing)."""
+    if isinstance(a, np.ndarray | np.generic | int | float):
+        return np.asarray(a)
+    from ..backend import backend_of
+
+    return backend_of(a).to_numpy(a)
 
 
 def describe(a: np.ndarray) -> list[str]:
@@ -101,16 +162,26 @@ def _escape(text: str) -> str:
     return text
 
 
-def _record(label: str, t: Tensor) -> str:
+def _record(label: str, v: Vertex) -> str:
     """The fields of one box, top to bottom: who it is, its value, its gradient."""
-    op = kind(t)
+    op = kind(v)
+    value = None if v.value is None else _host(v.value)
     # Unnamed labels already say the op, and an unnamed constant's label is its value.
-    title = f"{label} ({op})" if t.name else op if label == describe(t.data)[0] else label
-    if t._node is not None and t._node.parents is None:
+    title = (
+        f"{label} ({op})"
+        if v.name
+        else op
+        if value is not None and label == describe(value)[0]
+        else label
+    )
+    if v.freed:
         title += " [inputs freed by backward()]"
-    fields = [_escape(title), _field("value", t.data)]
-    if t.grad is not None:
-        fields.append(_field("grad", t.grad))
+    fields = [_escape(title)]
+    if value is not None:
+        fields.append(_field("value", value))
+    grad = v.tensor.grad if v.tensor is not None else None
+    if grad is not None:
+        fields.append(_field("grad", grad.numpy(force=True)))
     return "|".join(fields)
 
 
@@ -126,22 +197,21 @@ def to_dot(tensor: Tensor) -> str:
         raise TypeError(f"to_dot: expected a Tensor, got {type(tensor).__name__}")
     order = walk(tensor)
     names = labels(order)
-    index = {id(t): i for i, t in enumerate(order)}
+    index = {id(v): i for i, v in enumerate(order)}
     lines = [
         "digraph likelygrad {",
         "  rankdir=LR;",
         '  node [shape=record, fontsize=11, style=filled, fillcolor="white"];',
     ]
-    for i, (t, label) in enumerate(zip(order, names)):
+    for i, (v, label) in enumerate(zip(order, names)):
         # Colour says what backward does with a tensor: leaves that require grad are what
         # training updates (blue), constants get no gradient (grey), the output is the seed.
-        fill = "#d0e4f5" if kind(t) == "leaf" else "#eeeeee" if kind(t) == "input" else "white"
+        fill = "#d0e4f5" if kind(v) == "leaf" else "#eeeeee" if kind(v) == "input" else "white"
         extra = ", penwidth=2" if i == 0 else ""
-        lines.append(f'  n{i} [label="{_record(label, t)}", fillcolor="{fill}"{extra}];')
-    for i, t in enumerate(order):
-        parents = t._node.parents if t._node is not None else None
-        for p in parents or ():
-            lines.append(f"  n{index[id(p)]} -> n{i};")
+        lines.append(f'  n{i} [label="{_record(label, v)}", fillcolor="{fill}"{extra}];')
+    for i, v in enumerate(order):
+        for u in v.inputs:
+            lines.append(f"  n{index[id(u)]} -> n{i};")
     lines.append("}")
     return "\n".join(lines) + "\n"
 

@@ -1,0 +1,500 @@
+"""Reverse-mode differentiation over a graph of `Node`s; the engine knows nothing of Tensors.
+
+An op applied while gradients are recorded creates a `Node`: the op, its `next` nodes (one per
+input: the node that made the input, the input's accumulator if it is a leaf that requires grad,
+or None for a constant), and what the op saved for its vector-Jacobian product (VJP). A leaf that
+requires grad is represented by an accumulator node (PyTorch's AccumulateGrad) whose op writes
+the gradient into the leaf's `.grad`: the engine only calls it.
+
+`run_backward` walks the graph once, in reverse topological order, so a node's VJP runs after
+every gradient flowing into it has been summed (the multivariate chain rule: dL/dx is the sum
+over the uses of x). The sort is iterative, so a chain of any length works. A failed backward
+leaves no trace: partial sums are dropped and the leaves' gradients are restored.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+import traceback
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from typing import Any
+
+
+class _GradMode(threading.local):
+    enabled = True  # per thread, as in PyTorch: a no_grad block in one thread leaves others
+
+
+class _Anomaly:
+    enabled = False  # process-wide, as torch.autograd.set_detect_anomaly
+
+
+_MODE = _GradMode()
+_ANOMALY = _Anomaly()
+
+# Functions called as observer(phase, node, seconds) after each op's forward ("forward") and VJP
+# ("backward"): how profilers watch the engine without patching it. Empty: no cost but a check.
+OBSERVERS: list[Callable[[str, Any, float], None]] = []
+
+
+class Node:
+    """One recorded op application; `op.backward(node, g)` returns the VJPs for its inputs.
+
+    `next[i]` is the node of input i (None for constants); `needs[i]` says whether input i
+    requires a gradient, so an op computes only those. `inputs` are the input arrays (their
+    shapes and dtypes, and constants for drawing the graph); `out` a weak reference to the output
+    tensor; `versions` the version counters of the tensors the op saved; `hooks` functions run on
+    the node's incoming gradient; `meta` rare extras (anomaly mode's creation stack, post hooks).
+    """
+
+    op: Any
+    next: tuple | None
+    needs: tuple
+    saved: Any
+    grad: Any
+    inputs: Any
+    xp: Any
+    # Set on few nodes, so they live in the instance dict, defaulting to these class values:
+    # a node is made for every op application, and each slot to fill costs time.
+    out: Any = None
+    versions: Any = None
+    hooks: list | None = None
+    meta: dict[str, Any] | None = None
+
+    __slots__ = ("op", "next", "needs", "saved", "grad", "inputs", "xp", "__dict__", "__weakref__")
+
+    def __init__(self, op: Any, next: tuple, needs: tuple, inputs: Any, xp: Any) -> None:
+        self.op, self.next, self.needs, self.inputs, self.xp = op, next, needs, inputs, xp
+        self.saved = self.grad = None
+
+    # PyTorch's grad_fn interface: name() and next_functions, enough to walk the graph.
+    def name(self) -> str:
+        """The backward function's name, e.g. 'MulBackward'."""
+        return getattr(self.op, "grad_name", f"{type(self.op).__name__}Backward")
+
+    @property
+    def next_functions(self) -> tuple[tuple[Node | None, int], ...]:
+        """(node, 0) per input, as torch's grad_fn.next_functions (None for constants)."""
+        return tuple((n, 0) for n in self.next or ())
+
+    @property
+    def variable(self) -> Any:
+        """For an accumulator node: the leaf tensor it accumulates into."""
+        return self.out() if self.out is not None else None
+
+    def register_hook(self, fn: Callable[[Any], Any]) -> RemovableHandle:
+        """Run `fn(grad)` on the gradient arriving at this node; a returned value replaces it."""
+        if self.hooks is None:
+            self.hooks = []
+        self.hooks.append(fn)
+        return RemovableHandle(self.hooks, fn)
+
+    def __repr__(self) -> str:
+        return f"<{self.name()} object at {id(self):#x}>"
+
+
+class RemovableHandle:
+    """Returned by hook registrations; `remove()` unregisters the hook."""
+
+    def __init__(self, hooks: list, fn: Any) -> None:
+        self._hooks, self._fn = hooks, fn
+
+    def remove(self) -> None:
+        if self._fn in self._hooks:
+            self._hooks.remove(self._fn)
+
+    def __enter__(self) -> RemovableHandle:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.remove()
+
+
+# ---- grad mode ----------------------------------------------------------------------------------
+
+
+class no_grad:  # noqa: N801 (PyTorch's name)
+    """Context manager (and decorator) inside which no graph is recorded (in this thread)."""
+
+    _value = False
+
+    def __enter__(self) -> None:
+        self._prev = _MODE.enabled
+        _MODE.enabled = self._value
+
+    def __exit__(self, *exc: object) -> None:
+        _MODE.enabled = self._prev
+
+    def __call__(self, fn: Callable) -> Callable:
+        value = self._value
+
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            with set_grad_enabled(value):
+                return fn(*args, **kwargs)
+
+        wrapper.__name__, wrapper.__doc__ = fn.__name__, fn.__doc__
+        wrapper.__wrapped__ = fn  # type: ignore[attr-defined]
+        return wrapper
+
+
+class enable_grad(no_grad):  # noqa: N801
+    """Context manager that turns recording back on inside a `no_grad` block."""
+
+    _value = True
+
+
+class set_grad_enabled(no_grad):  # noqa: N801
+    """Turn recording on or off: as a function call, or as a context manager for a block."""
+
+    def __init__(self, mode: bool) -> None:
+        self._prev = _MODE.enabled
+        self._value = bool(mode)
+        _MODE.enabled = self._value  # effective at once, as torch.set_grad_enabled(False)
+
+    def __enter__(self) -> None:
+        _MODE.enabled = self._value
+
+    def __exit__(self, *exc: object) -> None:
+        _MODE.enabled = self._prev
+
+
+class inference_mode(no_grad):  # noqa: N801
+    """`no_grad` under PyTorch's faster-inference name (mode=False records as usual)."""
+
+    def __init__(self, mode: bool = True) -> None:
+        self._value = not mode
+
+
+def is_grad_enabled() -> bool:
+    """True unless inside `no_grad` (in this thread)."""
+    return _MODE.enabled
+
+
+def is_inference_mode_enabled() -> bool:
+    """True inside `inference_mode()` or `no_grad()`."""
+    return not _MODE.enabled
+
+
+# ---- anomaly detection ----------------------------------------------------------------------
+
+
+@contextmanager
+def detect_anomaly(check_nan: bool = True) -> Iterator[None]:
+    """Inside this block, an op whose forward or backward produces nan or inf raises at once,
+    naming the op, its input shapes and the line of your code that created it (a creation stack
+    is recorded for every node only in this mode, since it is slow)."""
+    prev = _ANOMALY.enabled
+    _ANOMALY.enabled = bool(check_nan)
+    try:
+        yield
+    finally:
+        _ANOMALY.enabled = prev
+
+
+def set_detect_anomaly(mode: bool) -> None:
+    """Turn anomaly detection on or off for the rest of the process."""
+    _ANOMALY.enabled = bool(mode)
+
+
+def is_anomaly_enabled() -> bool:
+    return _ANOMALY.enabled
+
+
+def user_frame(stack: list[traceback.FrameSummary]) -> str:
+    """The innermost frame outside likelygrad, as 'file:line in function: code'."""
+    pkg = os.path.dirname(os.path.dirname(os.path.abspath(__file__))) + os.sep
+    for fr in reversed(stack):
+        if not fr.filename.startswith(pkg) and "contextlib" not in fr.filename:
+            return f"{fr.filename}:{fr.lineno} in {fr.name}: {fr.line}"
+    fr = stack[-1]
+    return f"{fr.filename}:{fr.lineno} in {fr.name}"
+
+
+def anomaly_error(node: Node, what: str) -> RuntimeError:
+    """The error anomaly mode raises for `node`: the op, its input shapes, where it was made."""
+    shapes = ", ".join(str(tuple(getattr(a, "shape", ()))) for a in node.inputs or ())
+    where = (node.meta or {}).get("stack")
+    line = f"\n  created at {user_frame(where)}" if where else ""
+    return RuntimeError(f"detect_anomaly: {what} of {node.name()} (inputs {shapes}){line}")
+
+
+# ---- the one place broadcasting is undone ---------------------------------------------------
+
+
+def unbroadcast(xp: Any, g: Any, shape: tuple[int, ...]) -> Any:
+    """Undo broadcasting: sum `g` over the axes that broadcasting created or stretched.
+
+    If x of shape `shape` was broadcast to g.shape in the forward pass, each element of x was
+    used many times, so its gradient is the sum of the gradients of all its copies.
+    This is the only place in likelygrad where broadcasting is undone.
+    """
+    lead = g.ndim - len(shape)
+    if lead > 0:  # axes broadcasting added in front
+        g = xp.sum(g, axis=tuple(range(lead)))
+    stretched = tuple(i for i, n in enumerate(shape) if n == 1 and g.shape[i] != 1)
+    if stretched:  # axes of size 1 that broadcasting stretched
+        g = xp.sum(g, axis=stretched, keepdims=True)
+    return g
+
+
+def conform(node: Node, i: int, pg: Any) -> Any:
+    """VJP i of `node` as an array of its input's shape and dtype (summed back over broadcast
+    axes); a VJP of a shape that cannot broadcast to the input is a bug, reported as such."""
+    xp, a = node.xp, node.inputs[i]
+    if type(pg) is not type(a):  # NumPy gives scalars for 0-d results
+        pg = xp.asarray(pg, dtype=a.dtype)
+    if pg.shape != a.shape:
+        lead = pg.ndim - a.ndim
+        if lead < 0 or any(n not in (1, m) for n, m in zip(a.shape, pg.shape[lead:])):
+            raise RuntimeError(
+                f"{node.name()} returned a gradient of shape {tuple(pg.shape)} for input {i} of "
+                f"shape {tuple(a.shape)}: the shapes do not broadcast (a bug in the op's VJP)"
+            )
+        pg = unbroadcast(xp, pg, a.shape)
+    if pg.dtype != a.dtype:
+        pg = xp.astype(pg, a.dtype)
+    if type(pg) is not type(a):  # a full sum in NumPy gives a scalar
+        pg = xp.asarray(pg, dtype=a.dtype)
+    return pg
+
+
+# ---- the graph walk -----------------------------------------------------------------------------
+
+
+def _check_versions(node: Node) -> None:
+    for counter, expected, i in node.versions:
+        if counter[0] != expected:
+            a = node.inputs[i] if i >= 0 else None
+            what = f"input {i} of shape {tuple(a.shape)}" if a is not None else "its output"
+            raise RuntimeError(
+                "one of the variables needed for gradient computation has been modified by an "
+                f"inplace operation: {what} of {node.name()} is at version {counter[0]}; "
+                f"expected version {expected} instead. Use an out-of-place op (e.g. x = x + 1 "
+                "instead of x += 1), or .clone() the tensor before modifying it."
+            )
+
+
+def dependencies(roots: Sequence[Node]) -> dict[Node, int]:
+    """How many uses (edges from consumers) each node reachable from `roots` has."""
+    deps: dict[Node, int] = dict.fromkeys(roots, 0)
+    stack = list(roots)
+    while stack:
+        nxt = stack.pop().next
+        if nxt is None:
+            raise RuntimeError(
+                "Trying to backward through the graph a second time: its saved values were "
+                "released by the first backward. Pass retain_graph=True to the first backward() "
+                "(or autograd.grad()) to keep them."
+            )
+        for n in nxt:
+            if n is not None:
+                if n in deps:
+                    deps[n] += 1
+                else:
+                    deps[n] = 1
+                    stack.append(n)
+    return deps
+
+
+def run_backward(
+    roots: Sequence[Node],
+    seeds: Sequence[Any],
+    retain_graph: bool = False,
+    capture: Sequence[Node] | None = None,
+    trace: Callable[[Node, Any, list[tuple[int, Node, Any]]], None] | None = None,
+) -> list[Any] | None:
+    """Backpropagate `seeds` (dL/d root) from `roots` through the graph.
+
+    A node runs once all its uses have added their share to its gradient (the multivariate
+    chain rule), counted in one pass over the graph; an accumulator runs as soon as its leaf's
+    gradient is complete, so post-accumulate hooks fire while backward goes on (data-parallel
+    training starts communicating there). By default every accumulator reached adds into its
+    leaf. With `capture`, the gradients arriving at those nodes are returned instead and no
+    leaf is touched (for `autograd.grad`); only the nodes on a path to them run.
+    `trace(node, g, [(i, input_node, vjp_i), ...])` sees every chain-rule step as it happens
+    (`lg.explain` narrates with it).
+    """
+    deps = dependencies(roots)
+    for r, s in zip(roots, seeds):
+        r.grad = s if r.grad is None else r.grad + s
+    undo: list[tuple[Any, Any]] = []
+    ready = [r for r in dict.fromkeys(roots) if deps[r] == 0]
+    try:
+        if capture is None and trace is None and not OBSERVERS and not _ANOMALY.enabled:
+            _sweep(ready, deps, retain_graph, undo)
+            return None
+        return _sweep_general(ready, deps, retain_graph, capture, trace, undo)
+    except BaseException:  # leave no trace: no partial sums, leaf gradients as they were
+        for node in deps:
+            node.grad = None
+        for op, entry in reversed(undo):
+            op.restore(entry)
+        raise
+
+
+def _run_hooks(node: Node, g: Any, skip: Any) -> Any:
+    """The node's hooks on its incoming gradient; a returned value replaces it."""
+    for h in list(node.hooks or ()):
+        if h is not skip:
+            r = h(g)
+            if r is not None:
+                g = r
+    return g
+
+
+def _store(pn: Node, pg: Any, g: Any, xp: Any) -> None:
+    """Add one VJP into an input node's gradient slot."""
+    if pn.grad is None:
+        # a leaf's .grad must own its memory: copy a pass-through or a view
+        if pn.op.is_leaf and (pg is g or not xp.owns(pg)):
+            pg = xp.asarray(pg, copy=True)
+        pn.grad = pg
+    else:
+        pn.grad = pn.grad + pg
+
+
+def _sweep(ready: list[Node], deps: dict[Node, int], retain_graph: bool, undo: list) -> None:
+    """The plain backward(): nodes as they become ready, VJPs summed into their inputs.
+
+    This loop runs for every op of every training step, so `_store` and the version check
+    are written out inline here.
+    """
+    while ready:
+        node = ready.pop()
+        g = node.grad
+        node.grad = None
+        op = node.op
+        nxt = node.next
+        if g is not None:
+            if node.hooks:
+                g = _run_hooks(node, g, None)
+            if op.is_leaf:
+                op.accumulate(node, g, undo)
+                continue
+            versions = node.versions
+            if versions:
+                for counter, expected, _ in versions:
+                    if counter[0] != expected:
+                        _check_versions(node)
+            vjps = op.backward(node, g)
+            inputs = node.inputs
+            staged = []  # this node's VJPs are all checked before any is stored
+            for i in range(len(nxt)):  # type: ignore[arg-type]
+                pn, pg = nxt[i], vjps[i]  # type: ignore[index]
+                if pn is None or pg is None:
+                    continue
+                a = inputs[i]
+                if type(pg) is not type(a) or pg.shape != a.shape or pg.dtype != a.dtype:
+                    pg = conform(node, i, pg)
+                staged.append((pn, pg))
+            for pn, pg in staged:
+                if pn.grad is None:
+                    # a leaf's .grad must own its memory: copy a pass-through or a view
+                    if pn.op.is_leaf and (pg is g or not node.xp.owns(pg)):
+                        pg = node.xp.asarray(pg, copy=True)
+                    pn.grad = pg
+                else:
+                    pn.grad = pn.grad + pg
+        elif op.is_leaf:
+            continue
+        for pn in nxt:  # type: ignore[union-attr]
+            if pn is not None:
+                d = deps[pn] - 1
+                deps[pn] = d
+                if d == 0:  # last in, first out: a finished leaf accumulates at once
+                    ready.append(pn)
+        if not retain_graph:  # release the intermediates this node kept alive
+            node.saved = node.next = node.inputs = None
+            if node.versions is not None:
+                node.versions = None
+
+
+def _needed(ready: list[Node], deps: dict[Node, int], targets: set[Node]) -> set[Node]:
+    """The nodes with a path to one of `targets` (the others need not run): a dry run of the
+    sweep gives a topological order, and walking it backwards marks the ancestors."""
+    left, stack, order = dict(deps), list(ready), []
+    while stack:
+        node = stack.pop()
+        order.append(node)
+        for n in node.next or ():
+            if n is not None:
+                left[n] -= 1
+                if left[n] == 0:
+                    stack.append(n)
+    need: set[Node] = set()
+    for node in reversed(order):
+        if node in targets or any(n in need for n in node.next or () if n is not None):
+            need.add(node)
+    return need
+
+
+def _sweep_general(
+    ready: list[Node],
+    deps: dict[Node, int],
+    retain_graph: bool,
+    capture: Any,
+    trace: Any,
+    undo: list,
+) -> list[Any] | None:
+    """The sweep with the rarer options: captured gradients, tracing, observers, anomalies."""
+    targets = set(capture) if capture is not None else None
+    keep = _needed(ready, deps, targets) if targets is not None else None
+    captured: dict[Node, Any] = {}
+    anomaly = _ANOMALY.enabled
+    observers = list(OBSERVERS)
+    while ready:
+        node = ready.pop()
+        g = node.grad
+        node.grad = None
+        op = node.op
+        run = g is not None and (keep is None or node in keep)
+        if run and node.hooks:
+            # retain_grad's hook fills .grad: a backward() thing, not autograd.grad's
+            retain = (node.meta or {}).get("retain") if capture is not None else None
+            g = _run_hooks(node, g, retain)
+        if run and targets is not None and node in targets:
+            captured[node] = g
+            run = any(n in keep for n in node.next or () if n is not None)  # type: ignore[operator]
+        if op.is_leaf:
+            if run:
+                op.accumulate(node, g, undo)
+            continue
+        if run:
+            if node.versions:
+                _check_versions(node)
+            t0 = time.perf_counter()
+            vjps = op.backward(node, g)
+            for obs in observers:
+                obs("backward", node, time.perf_counter() - t0)
+            staged, steps = [], []
+            inputs = node.inputs
+            for i, (pn, pg) in enumerate(zip(node.next or (), vjps)):
+                if pn is None or pg is None or (keep is not None and pn not in keep):
+                    continue
+                a = inputs[i]
+                if type(pg) is not type(a) or pg.shape != a.shape or pg.dtype != a.dtype:
+                    pg = conform(node, i, pg)
+                if anomaly and not _finite(node.xp, pg):
+                    raise anomaly_error(node, f"the gradient for input {i} holds nan or inf")
+                staged.append((pn, pg))
+                steps.append((i, pn, pg))
+            if trace is not None:
+                trace(node, g, steps)
+            for pn, pg in staged:
+                _store(pn, pg, g, node.xp)
+        for pn in node.next or ():
+            if pn is not None:
+                deps[pn] -= 1
+                if deps[pn] == 0:
+                    ready.append(pn)
+        if not retain_graph and run:
+            node.saved = node.next = node.inputs = node.versions = None
+    if capture is None:
+        return None
+    return [captured.get(n) for n in capture]
+
+
+def _finite(xp: Any, a: Any) -> bool:
+    return bool(xp.all(xp.isfinite(a)))

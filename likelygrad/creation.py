@@ -1,0 +1,335 @@
+"""Making tensors: from data (`tensor`, `as_tensor`, `from_numpy`), filled (`zeros`, `full`,
+`arange`, `eye`, ...) and random (`rand`, `randn`, `randint`, `randperm`), with PyTorch's
+signatures: sizes as varargs or one sequence, and `dtype=`, `device=`, `requires_grad=`.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+
+from . import dispatch as D
+from . import dtypes as dt
+from .backend import CPU, as_device, backend_for
+from .random import draw, numpy_rng
+from .tensor import Tensor
+from .tensor_shape import sizes as sizes_of
+
+_make = D.make
+
+
+def _place(arr: np.ndarray, device: Any, requires_grad: bool) -> Tensor:
+    """A NumPy array as a tensor on `device` (moved there unless it is the CPU)."""
+    d = as_device(device)
+    if d.type != "cpu":
+        arr = backend_for(d).asarray(arr, device=d)
+    t = _make(arr, None)
+    return t.requires_grad_() if requires_grad else t
+
+
+def tensor(
+    data: Any,
+    dtype: Any = None,
+    device: Any = None,
+    requires_grad: bool = False,
+    pin_memory: bool = False,
+) -> Tensor:
+    """A new tensor holding a copy of `data`, its dtype inferred as PyTorch does.
+
+    Python ints become int64, floats the default dtype (float32), bools bool; NumPy arrays and
+    tensors keep their dtype. Only floating-point tensors can require gradients.
+    """
+    if isinstance(data, Tensor):  # torch warns here; a detached copy is what it makes
+        return _copy_of(data.detach().to(device=device, dtype=dtype), requires_grad)
+    if hasattr(data, "__array_namespace__") and not isinstance(data, np.ndarray):
+        xp = D.backend_of(data)
+        arr = xp.asarray(
+            data,
+            copy=True,
+            dtype=None if dtype is None else dt.as_dtype(dtype),
+            device=xp.device_of(data),
+        )
+        t = _make(arr, None)
+        return t.requires_grad_() if requires_grad else t
+    arr = D.infer(data)
+    arr = np.array(arr, dtype=None if dtype is None else dt.as_dtype(dtype), copy=True)
+    return _place(arr, device, requires_grad)
+
+
+def _copy_of(t: Tensor, requires_grad: bool) -> Tensor:
+    out = _make(D.backend_of(t.array).asarray(t.array, copy=True), None)
+    return out.requires_grad_() if requires_grad else out
+
+
+def as_tensor(data: Any, dtype: Any = None, device: Any = None) -> Tensor:
+    """`data` as a tensor, sharing memory when it already is an array of that dtype and device."""
+    if isinstance(data, Tensor):
+        return data.to(device=device, dtype=dtype) if (dtype or device) else data
+    if (
+        isinstance(data, np.ndarray)
+        and (dtype is None or dt.as_dtype(dtype) == data.dtype)
+        and as_device(device) == CPU
+    ):
+        return _make(data, None)
+    if (
+        hasattr(data, "__array_namespace__")
+        and not isinstance(data, np.ndarray)
+        and dtype is None
+        and device is None
+    ):
+        return _make(data, None)
+    return tensor(data, dtype=dtype, device=device)
+
+
+asarray = as_tensor
+
+
+def from_numpy(array: np.ndarray) -> Tensor:
+    """A tensor sharing memory with a NumPy array (changes to one show in the other)."""
+    if not isinstance(array, np.ndarray):
+        raise TypeError(f"expected np.ndarray (got {type(array).__name__})")
+    if array.dtype.kind not in "biufc":
+        raise TypeError(
+            f"can't convert np.ndarray of type {array.dtype}: tensors hold bool, int, float "
+            "or complex"
+        )
+    return _make(array, None)
+
+
+def _filled(
+    fill: Any,
+    size: tuple[Any, ...],
+    dtype: Any,
+    device: Any,
+    requires_grad: bool,
+    default: Any = None,
+) -> Tensor:
+    d = dt.as_dtype(dtype) if dtype is not None else (default or dt.get_default_dtype())
+    return _place(np.full(sizes_of(size), fill, dtype=d), device, requires_grad)
+
+
+def zeros(
+    *size: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False, out: Any = None
+) -> Tensor:
+    """A tensor of zeros."""
+    return _filled(0, size, dtype, device, requires_grad)
+
+
+def ones(*size: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
+    """A tensor of ones."""
+    return _filled(1, size, dtype, device, requires_grad)
+
+
+def empty(
+    *size: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False, **_: Any
+) -> Tensor:
+    """A tensor whose values are unspecified (zeros here, so runs are reproducible)."""
+    return _filled(0, size, dtype, device, requires_grad)
+
+
+def full(
+    size: Any, fill_value: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False
+) -> Tensor:
+    """A tensor filled with `fill_value`; its dtype is inferred from the value, as torch."""
+    default = dt.scalar_dtype(fill_value.item() if isinstance(fill_value, Tensor) else fill_value)
+    value = fill_value.item() if isinstance(fill_value, Tensor) else fill_value
+    return _filled(
+        value,
+        tuple(size) if not isinstance(size, int) else (size,),
+        dtype,
+        device,
+        requires_grad,
+        default,
+    )
+
+
+def _like(t: Tensor, dtype: Any, device: Any) -> tuple[Any, Any]:
+    return (t.dtype if dtype is None else dtype), (t.device if device is None else device)
+
+
+def zeros_like(
+    input: Tensor, dtype: Any = None, device: Any = None, requires_grad: bool = False, **_: Any
+) -> Tensor:
+    d, dev = _like(input, dtype, device)
+    return zeros(input.shape, dtype=d, device=dev, requires_grad=requires_grad)
+
+
+def ones_like(
+    input: Tensor, dtype: Any = None, device: Any = None, requires_grad: bool = False, **_: Any
+) -> Tensor:
+    d, dev = _like(input, dtype, device)
+    return ones(input.shape, dtype=d, device=dev, requires_grad=requires_grad)
+
+
+def empty_like(
+    input: Tensor, dtype: Any = None, device: Any = None, requires_grad: bool = False, **_: Any
+) -> Tensor:
+    return zeros_like(input, dtype, device, requires_grad)
+
+
+def full_like(
+    input: Tensor,
+    fill_value: Any,
+    dtype: Any = None,
+    device: Any = None,
+    requires_grad: bool = False,
+    **_: Any,
+) -> Tensor:
+    d, dev = _like(input, dtype, device)
+    return full(input.shape, fill_value, dtype=d, device=dev, requires_grad=requires_grad)
+
+
+def rand(
+    *size: Any,
+    generator: Any = None,
+    dtype: Any = None,
+    device: Any = None,
+    requires_grad: bool = False,
+) -> Tensor:
+    """Samples from U[0, 1)."""
+    d = dt.as_dtype(dtype) if dtype is not None else dt.get_default_dtype()
+    t = _make(draw("random", sizes_of(size), _rng_dtype(d), device, generator), None)
+    t = t if t.dtype == d else t.to(d)
+    return t.requires_grad_() if requires_grad else t
+
+
+def randn(
+    *size: Any,
+    generator: Any = None,
+    dtype: Any = None,
+    device: Any = None,
+    requires_grad: bool = False,
+) -> Tensor:
+    """Standard normal samples from `generator` (default: the device's global one)."""
+    d = dt.as_dtype(dtype) if dtype is not None else dt.get_default_dtype()
+    t = _make(draw("standard_normal", sizes_of(size), _rng_dtype(d), device, generator), None)
+    t = t if t.dtype == d else t.to(d)
+    return t.requires_grad_() if requires_grad else t
+
+
+def _rng_dtype(d: np.dtype) -> np.dtype:
+    if d.kind != "f":
+        raise RuntimeError(f"random floats cannot have dtype {d}: use a floating dtype")
+    return d if d in (dt.float32, dt.float64) else dt.float64
+
+
+def rand_like(
+    input: Tensor, dtype: Any = None, device: Any = None, requires_grad: bool = False, **_: Any
+) -> Tensor:
+    d, dev = _like(input, dtype, device)
+    return rand(input.shape, dtype=d, device=dev, requires_grad=requires_grad)
+
+
+def randn_like(
+    input: Tensor, dtype: Any = None, device: Any = None, requires_grad: bool = False, **_: Any
+) -> Tensor:
+    d, dev = _like(input, dtype, device)
+    return randn(input.shape, dtype=d, device=dev, requires_grad=requires_grad)
+
+
+def randint(
+    *args: Any,
+    generator: Any = None,
+    dtype: Any = None,
+    device: Any = None,
+    requires_grad: bool = False,
+    size: Any = None,
+) -> Tensor:
+    """Integers uniform in [low, high): randint(high, size) or randint(low, high, size)."""
+    if size is None:
+        *bounds, size = args
+    else:
+        bounds = list(args)
+    low, high = (0, bounds[0]) if len(bounds) == 1 else bounds
+    if low >= high:
+        raise RuntimeError(
+            f"random_ expects 'from' to be less than 'to', but got from={low} >= to={high}"
+        )
+    values = numpy_rng(generator).integers(
+        low, high, size=sizes_of((size,) if isinstance(size, int) else tuple(size))
+    )
+    return _place(
+        values.astype(dt.as_dtype(dtype) if dtype is not None else dt.int64), device, requires_grad
+    )
+
+
+def randint_like(
+    input: Tensor, low: int = 0, high: int | None = None, dtype: Any = None, device: Any = None
+) -> Tensor:
+    if high is None:
+        low, high = 0, low
+    d, dev = _like(input, dtype, device)
+    return randint(low, high, input.shape, dtype=d, device=dev)
+
+
+def randperm(
+    n: int,
+    generator: Any = None,
+    dtype: Any = None,
+    device: Any = None,
+    requires_grad: bool = False,
+) -> Tensor:
+    """A random permutation of 0..n-1 (int64)."""
+    values = numpy_rng(generator).permutation(int(n))
+    return _place(
+        values.astype(dt.as_dtype(dtype) if dtype is not None else dt.int64), device, requires_grad
+    )
+
+
+def arange(
+    start: Any,
+    end: Any = None,
+    step: Any = 1,
+    dtype: Any = None,
+    device: Any = None,
+    requires_grad: bool = False,
+) -> Tensor:
+    """start, start+step, ... below end; int64 when all three are ints, else the default float."""
+    if end is None:
+        start, end = 0, start
+    vals = [v.item() if isinstance(v, Tensor) else v for v in (start, end, step)]
+    if vals[2] == 0:
+        raise RuntimeError("step must be nonzero")
+    default = (
+        dt.int64 if all(isinstance(v, int | np.integer) for v in vals) else dt.get_default_dtype()
+    )
+    d = dt.as_dtype(dtype) if dtype is not None else default
+    n = max(math.ceil((vals[1] - vals[0]) / vals[2]), 0)
+    arr = (
+        vals[0] + np.arange(n, dtype=np.float64 if d.kind == "f" else np.int64) * vals[2]
+    ).astype(d)
+    return _place(arr, device, requires_grad)
+
+
+def linspace(
+    start: Any,
+    end: Any,
+    steps: int,
+    dtype: Any = None,
+    device: Any = None,
+    requires_grad: bool = False,
+) -> Tensor:
+    """`steps` evenly spaced values from start to end, both included."""
+    d = dt.as_dtype(dtype) if dtype is not None else dt.get_default_dtype()
+    return _place(
+        np.linspace(float(start), float(end), int(steps)).astype(d), device, requires_grad
+    )
+
+
+def logspace(
+    start: Any, end: Any, steps: int, base: float = 10.0, dtype: Any = None, device: Any = None
+) -> Tensor:
+    d = dt.as_dtype(dtype) if dtype is not None else dt.get_default_dtype()
+    return _place(
+        (base ** np.linspace(float(start), float(end), int(steps))).astype(d), device, False
+    )
+
+
+def eye(
+    n: int, m: int | None = None, dtype: Any = None, device: Any = None, requires_grad: bool = False
+) -> Tensor:
+    """The n×m identity matrix."""
+    d = dt.as_dtype(dtype) if dtype is not None else dt.get_default_dtype()
+    return _place(np.eye(int(n), None if m is None else int(m), dtype=d), device, requires_grad)
