@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 
 import likelygrad as lg
 from likelygrad import nn
-from likelygrad.optim import LBFGS, SGD, Adam, AdamW, flatten_state
+from likelygrad.optim import LBFGS, SGD, Adam, AdamW, flatten_state, unflatten_state
 
 PROPERTY = settings(
     max_examples=120,
@@ -327,3 +327,22 @@ def test_every_problem_is_reported_at_once():
     text = str(info.value)
     assert "exp_avg of parameter 0" in text and "parameter 1 is NoneType" in text
     assert "eps must be like its default" in text
+
+
+@pytest.mark.parametrize(
+    "key, array",
+    [
+        ("x:int", np.array(np.inf)),  # int(inf) raised OverflowError
+        ("x:ints", np.array([np.inf, 1.0])),
+        ("x:ints", np.zeros((2, 2), np.int64)),  # int() of a row raised TypeError
+        ("x:float", np.zeros(2)),
+        ("x:bool", np.array(2)),
+        ("x:str", np.array([1.5])),  # came back as the text '\x01'
+        ("x:str", np.array([300])),
+        ("x:str", np.array([255], np.uint8)),
+    ],
+)
+def test_a_flat_state_whose_arrays_contradict_their_tags_is_a_value_error(key, array):
+    """What a damaged checkpoint hands unflatten_state: refused, naming the key."""
+    with pytest.raises(ValueError, match=re.escape(repr(key))):
+        unflatten_state({key: array})
