@@ -94,7 +94,8 @@ def load_checkpoint(path: str | os.PathLike) -> tuple[dict[str, np.ndarray], dic
     Everything is checked before it is trusted: the arrays come back writable, native-endian and
     bool, integer or floating (never object, string, complex or record arrays), and the metadata
     is a JSON object with our format tag, a version this library knows, and the fields `fit`
-    writes (epoch, history, early, rng, config, finished, stopped) of the right types.
+    writes (epoch, history, early, rng, config, finished, stopped) of the right types. A
+    missing file is FileNotFoundError, and a .safetensors file without the package RuntimeError.
     """
     path = Path(path)
     if not path.is_file():

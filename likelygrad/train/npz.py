@@ -30,7 +30,8 @@ _MAX_DEFLATE_RATIO = 1032
 _CHUNK = 1 << 20  # members are read in 1 MiB pieces: memory follows the bytes really there
 _STORED, _DEFLATED = zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED
 _ENCRYPTED, _PATCHED, _STRONG_ENCRYPTION = 0x01, 0x20, 0x40  # zip general-purpose flag bits
-# what the zipfile module raises for a damaged archive besides ValueError (which passes as is)
+# what the zipfile module raises for a damaged archive besides ValueError (which passes as is);
+# encryption and unknown methods are refused before it sees them, the rest is its backstop
 _ZIP_ERRORS = (
     zipfile.BadZipFile,
     zlib.error,
