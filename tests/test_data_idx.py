@@ -1,4 +1,4 @@
-"""IDX reading and writing: round trips, and every kind of broken file fails with ValueError."""
+"""IDX reading and writing: round trips, and every kind of broken file fails with IDXError."""
 
 import gzip
 import struct
@@ -9,8 +9,9 @@ import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from memory_cap import memory_cap
 
-from likelygrad.data import read_idx, write_idx
+from likelygrad.data import IDXError, read_idx, write_idx
 
 DTYPES = [np.uint8, np.int8, np.int16, np.int32, np.float32, np.float64]
 CODES = {np.uint8: 0x08, np.int8: 0x09, np.int16: 0x0B, np.int32: 0x0C, np.float32: 0x0D}
@@ -95,12 +96,12 @@ BROKEN = {
 
 @pytest.mark.parametrize("compress", [False, True], ids=["raw", "gzip"])
 @pytest.mark.parametrize("case", list(BROKEN))
-def test_broken_files_raise_value_error_naming_the_file(tmp_path, case, compress):
+def test_broken_files_raise_idx_error_naming_the_file(tmp_path, case, compress):
     path = put(tmp_path, "broken-" + case.replace(" ", "-"), BROKEN[case], compress)
     tracemalloc.start()
     start = time.perf_counter()
     try:
-        with pytest.raises(ValueError) as info:
+        with pytest.raises(IDXError) as info:
             read_idx(path)
         peak = tracemalloc.get_traced_memory()[1]
     finally:
@@ -143,10 +144,10 @@ def flip(data: bytes, at: int) -> bytes:
     ],
     ids=["half", "no-trailer", "crc", "isize", "deflate", "garbage", "extra-member"],
 )
-def test_corrupt_gzip_streams_raise_value_error(tmp_path, corrupt, expected):
+def test_corrupt_gzip_streams_raise_idx_error(tmp_path, corrupt, expected):
     path = tmp_path / "bad.gz"
     path.write_bytes(corrupt(gzip_bytes(tmp_path)))
-    with pytest.raises(ValueError, match=expected) as info:
+    with pytest.raises(IDXError, match=expected) as info:
         read_idx(path)
     assert str(path) in str(info.value)
 
@@ -172,13 +173,80 @@ def test_missing_file_is_file_not_found(tmp_path):
     byte=st.integers(0, 255),
     compress=st.booleans(),
 )
-def test_fuzzed_files_either_read_or_raise_value_error(tmp_path, data, cut, at, byte, compress):
+def test_fuzzed_files_either_read_or_raise_idx_error(tmp_path, data, cut, at, byte, compress):
     mutated = GOOD[:at] + bytes([byte]) + GOOD[at + 1 :]
     for i, blob in enumerate([data, GOOD[:cut], mutated, mutated + data]):
         path = put(tmp_path, f"fuzz{i}", blob, compress)
         try:
             array = read_idx(path)
-        except ValueError as e:
-            assert str(path) in str(e)
+        except IDXError as e:
+            assert type(e) is IDXError and str(path) in str(e)
         else:
             assert array.dtype.isnative and array.ndim >= 1
+
+
+def check_read(path) -> None:
+    """Read `path` under a memory cap: an array that matches its own header, or IDXError
+    naming the file; anything else (MemoryError included) fails."""
+    try:
+        with memory_cap():
+            array = read_idx(path)
+    except IDXError as e:
+        assert type(e) is IDXError and str(path) in str(e), e
+        return
+    raw = path.read_bytes()
+    if raw[:2] == b"\x1f\x8b":
+        raw = gzip.decompress(raw)
+    code, ndim = raw[2], raw[3]
+    sizes = struct.unpack(f">{ndim}I", raw[4 : 4 + 4 * ndim])
+    assert array.shape == sizes and array.dtype == np.dtype(IDX_CODES[code])
+    assert array.dtype.isnative and array.flags.writeable
+    assert raw[4 + 4 * ndim :] == array.astype(array.dtype.newbyteorder(">")).tobytes()
+
+
+IDX_CODES = {0x08: np.dtype("u1"), 0x09: np.dtype("i1"), 0x0B: np.dtype("i2"),
+             0x0C: np.dtype("i4"), 0x0D: np.dtype("f4"), 0x0E: np.dtype("f8")}  # fmt: skip
+REAL = {  # what the MNIST files hold, smaller: images, labels, and two other dtypes
+    "images": np.random.default_rng(0).integers(0, 256, (20, 28, 28)).astype(np.uint8),
+    "labels": np.arange(20, dtype=np.uint8) % 10,
+    "floats": np.linspace(-1, 1, 60, dtype=np.float32).reshape(3, 4, 5),
+    "ints": np.arange(-30, 30, dtype=np.int16),
+}
+
+
+@settings(max_examples=200, deadline=None, derandomize=True,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])  # fmt: skip
+@given(
+    name=st.sampled_from(sorted(REAL)),
+    compress=st.booleans(),
+    regzip=st.booleans(),
+    flips=st.lists(st.tuples(st.integers(0, 1 << 16), st.integers(0, 7)), max_size=3),
+    header=st.lists(
+        st.tuples(st.integers(0, 20), st.sampled_from([0, 1, 2, 3, 8, 0x0E, 0x10, 255])),
+        max_size=3,
+    ),
+    size=st.one_of(st.none(), st.integers(0, 2**32 - 1), st.sampled_from([0, 1, 2**31, 2**32 - 1])),
+    cut=st.one_of(st.none(), st.integers(0, 1 << 16)),
+)
+def test_fuzzed_real_files_read_or_raise_idx_error(tmp_path, name, compress, regzip, flips,
+                                                   header, size, cut):  # fmt: skip
+    """Real-sized files written by write_idx, mutated: header bytes set (dtype code, ndim,
+    sizes), a size replaced, bit flips, truncation; gzip files either re-compressed after the
+    edit (a valid stream around a lying header) or edited as compressed bytes."""
+    path = tmp_path / ("real.idx.gz" if compress else "real.idx")
+    write_idx(path, REAL[name])
+    data = bytearray(path.read_bytes())
+    if compress and regzip:
+        data = bytearray(gzip.decompress(bytes(data)))
+    for at, value in header:
+        data[min(at, len(data) - 1)] = value
+    if size is not None:
+        data[4:8] = struct.pack(">I", size)
+    for at, bit in flips:
+        data[at % len(data)] ^= 1 << bit
+    if cut is not None:
+        data = data[: cut % (len(data) + 1)]
+    if compress and regzip:
+        data = bytearray(gzip.compress(bytes(data), mtime=0))
+    path.write_bytes(bytes(data))
+    check_read(path)

@@ -174,6 +174,73 @@ def test_state_dict_resume_equals_uninterrupted(via_flat):
         np.testing.assert_array_equal(p.array, q.array)
 
 
+@pytest.mark.parametrize("line_search_fn", [None, "strong_wolfe"])
+@pytest.mark.parametrize("via", ["dict", "flat", "npz"])
+def test_resume_with_float32_and_float64_parameters_is_exact(line_search_fn, via, tmp_path):
+    """The state's flat vectors are float64 when any parameter is: a resumed run must keep them
+    so (casting to the first parameter's float32 moved it ~1e-5 away from the straight run)."""
+    from likelygrad.train.checkpoint import load_checkpoint, save_checkpoint
+
+    kwargs = {"line_search_fn": line_search_fn, "max_iter": 4, "history_size": 3, "lr": 0.5}
+    dtypes = (np.float32, np.float64)
+
+    def fresh():
+        return [P(a.astype(dt)) for a, dt in zip(STARTS["softmax"], dtypes)]
+
+    def steps(opt, params, n):
+        def closure():
+            loss, grads = softmax_regression([p.array for p in params])
+            for p, g in zip(params, grads):
+                set_grad(p, g.astype(p.array.dtype))
+            return loss
+
+        for _ in range(n):
+            opt.step(closure)
+
+    straight = fresh()
+    steps(LBFGS(straight, **kwargs), straight, 6)
+    first = fresh()
+    opt = LBFGS(first, **kwargs)
+    steps(opt, first, 3)
+    saved = opt.state_dict()
+    assert saved["state"][0]["direction"].dtype == np.float64
+    if via == "flat":
+        saved = unflatten_state(flatten_state(saved))
+    elif via == "npz":
+        save_checkpoint(tmp_path / "c.npz", flatten_state(saved), {})
+        saved = unflatten_state(load_checkpoint(tmp_path / "c.npz")[0])
+    resumed = [P(p.array.copy()) for p in first]
+    opt2 = LBFGS(resumed, **kwargs)
+    opt2.load_state_dict(saved)
+    steps(opt2, resumed, 3)
+    for p, q in zip(resumed, straight):
+        assert p.array.dtype == q.array.dtype
+        np.testing.assert_array_equal(p.array, q.array)
+
+
+@pytest.mark.parametrize(
+    "edit, message",
+    [
+        (lambda s: s.update(direction=np.zeros(4)), "direction of parameter 0 must be a vector"),
+        (lambda s: s["s"].append(np.zeros(18)), "s, y and rho of parameter 0 differ in length"),
+        (lambda s: s.update(rho=[1.0, "x"]), "state[0]['rho'][1] is a str"),
+        (lambda s: s.update(n_iter=-1), "n_iter of parameter 0 must be an integer >= 0"),
+        (lambda s: s.update(prev_loss=None), "prev_loss of parameter 0 must be a number"),
+    ],
+    ids=["short-vector", "lengths", "str", "negative", "none"],
+)
+def test_load_state_dict_refuses_a_malformed_history(edit, message):
+    params, opt, _ = run_ours("softmax", {"max_iter": 3}, steps=2)
+    saved = opt.state_dict()
+    edit(saved["state"][0])
+    before = opt.state_dict()
+    with pytest.raises(ValueError, match=re.escape(message)):
+        opt.load_state_dict(saved)
+    after = opt.state_dict()  # nothing changed
+    assert after["state"][0]["n_iter"] == before["state"][0]["n_iter"]
+    np.testing.assert_array_equal(after["state"][0]["direction"], before["state"][0]["direction"])
+
+
 def test_invalid_arguments():
     params = [P(np.zeros(3))]
     with pytest.raises(ValueError, match=re.escape("Invalid learning rate: -1")):

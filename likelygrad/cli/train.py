@@ -13,10 +13,10 @@ import numpy as np
 
 from .. import nn, optim
 from ..data import Dataset, load_dataset, preprocess
-from ..models import build_model, describe
+from ..models import build_model, describe, validate_config
 from ..random import manual_seed
 from ..train import Progress, evaluate, fit, load_checkpoint
-from ..train.checkpoint import default_suffix
+from ..train.checkpoint import CheckpointError, default_suffix
 
 DEFAULT_LR = {"sgd": 0.05, "adam": 1e-3, "adamw": 1e-3, "lbfgs": 1.0}
 
@@ -31,7 +31,10 @@ def checked_config(path: Path | str, config: Any, required: Iterable[str]) -> di
             f"{path}: not a checkpoint written by likelygrad train: missing "
             f"{', '.join(missing)} in its configuration"
         )
-    return config
+    try:  # sizes within bounds before any model is built from them
+        return validate_config(config)
+    except ValueError as e:
+        raise CheckpointError(f"{path}: {e}") from None
 
 
 def check_positive_class(config: dict[str, Any], ds: Dataset) -> None:

@@ -11,7 +11,7 @@ Only NumPy is required; tqdm, when installed, draws the download progress bar.
 
 from .datasets import Dataset, load_dataset, read_label_csv
 from .download import ChecksumError, DownloadError, RemoteFile, download_file
-from .idx import read_idx, write_idx
+from .idx import IDXError, read_idx, write_idx
 from .loader import DataLoader, preprocess, standardize, to_float
 from .sources import DatasetLocation, cache_dir, find_dataset, list_datasets
 
@@ -21,6 +21,7 @@ __all__ = [
     "Dataset",
     "DatasetLocation",
     "DownloadError",
+    "IDXError",
     "RemoteFile",
     "cache_dir",
     "download_file",

@@ -7,8 +7,8 @@ in C order, big-endian::
 
 Reading trusts nothing in the header: the sizes are multiplied (as Python ints, so they cannot
 overflow) and compared with the bytes actually there before anything is allocated, so a
-corrupt or hostile file raises ``ValueError`` naming the file instead of an ``IndexError``, a
-``MemoryError`` or a hang.
+corrupt or hostile file raises ``IDXError`` (a ``ValueError``) naming the file instead of an
+``IndexError``, a ``MemoryError`` or a hang.
 """
 
 from __future__ import annotations
@@ -43,6 +43,10 @@ _CHUNK = 1 << 20  # gzip is read in 1 MiB pieces so a bogus size never becomes o
 PathLike = str | os.PathLike
 
 
+class IDXError(ValueError):
+    """A file that is not a valid IDX file; the message names the file and what is wrong."""
+
+
 class _Reader(Protocol):
     def read(self, size: int = -1, /) -> bytes: ...
 
@@ -69,21 +73,21 @@ def _parse_header(f: _Reader, where: str) -> tuple[np.dtype, tuple[int, ...], in
     """Read and check the magic number and sizes; return (dtype, shape, header length)."""
     magic = _read_exact(f, 4)
     if len(magic) < 4:
-        raise ValueError(f"{where}: {len(magic)} bytes, too short for an IDX header (4 bytes)")
+        raise IDXError(f"{where}: {len(magic)} bytes, too short for an IDX header (4 bytes)")
     if magic[0] != 0 or magic[1] != 0:
-        raise ValueError(
+        raise IDXError(
             f"{where}: not an IDX file: the magic number must start with two zero bytes, "
             f"found {magic[:2].hex(' ')}"
         )
     code, ndim = magic[2], magic[3]
     if code not in _CODE_TO_DTYPE:
         known = ", ".join(f"0x{c:02X} {dt.name}" for c, dt in _CODE_TO_DTYPE.items())
-        raise ValueError(f"{where}: unknown IDX dtype code 0x{code:02X} (known: {known})")
+        raise IDXError(f"{where}: unknown IDX dtype code 0x{code:02X} (known: {known})")
     if not 1 <= ndim <= MAX_DIMS:
-        raise ValueError(f"{where}: header says {ndim} dimensions; expected 1 to {MAX_DIMS}")
+        raise IDXError(f"{where}: header says {ndim} dimensions; expected 1 to {MAX_DIMS}")
     raw_sizes = _read_exact(f, 4 * ndim)
     if len(raw_sizes) < 4 * ndim:
-        raise ValueError(
+        raise IDXError(
             f"{where}: truncated header: {ndim} dimensions need {4 * ndim} bytes of sizes, "
             f"found {len(raw_sizes)}"
         )
@@ -91,8 +95,8 @@ def _parse_header(f: _Reader, where: str) -> tuple[np.dtype, tuple[int, ...], in
     return _CODE_TO_DTYPE[code], sizes, 4 + 4 * ndim
 
 
-def _size_error(where: str, sizes: tuple[int, ...], dtype: np.dtype, found: str) -> ValueError:
-    return ValueError(f"{where}: header says {_describe(sizes, dtype)}, {found}")
+def _size_error(where: str, sizes: tuple[int, ...], dtype: np.dtype, found: str) -> IDXError:
+    return IDXError(f"{where}: header says {_describe(sizes, dtype)}, {found}")
 
 
 def _read_raw(f: io.BufferedReader, where: str, file_size: int) -> np.ndarray:
@@ -103,7 +107,7 @@ def _read_raw(f: io.BufferedReader, where: str, file_size: int) -> np.ndarray:
         raise _size_error(where, sizes, dtype, f"file has {have} bytes after the header")
     buf = np.empty(need, dtype=np.uint8)
     if f.readinto(buf.data) != need:
-        raise ValueError(f"{where}: file changed size while being read")
+        raise IDXError(f"{where}: file changed size while being read")
     return buf.view(dtype).reshape(sizes)
 
 
@@ -129,7 +133,7 @@ def _read_gzip(f: io.BufferedReader, where: str, file_size: int) -> np.ndarray:
                     break
                 data += chunk
     except (OSError, EOFError, zlib.error) as e:  # BadGzipFile is an OSError
-        raise ValueError(f"{where}: corrupt gzip stream: {e}") from e
+        raise IDXError(f"{where}: corrupt gzip stream: {e}") from e
     if len(data) != need:
         found = (
             f"decompressed data has more than {need} bytes after the header"
@@ -143,8 +147,8 @@ def _read_gzip(f: io.BufferedReader, where: str, file_size: int) -> np.ndarray:
 def read_idx(path: PathLike) -> np.ndarray:
     """Read an IDX file (raw or gzip, detected from its first bytes) as a native-endian array.
 
-    Raises ``ValueError`` naming the file for a bad header, a size that does not match the
-    data, trailing bytes or a corrupt gzip stream.
+    Raises ``IDXError`` (a ``ValueError``) naming the file for a bad header, a size that does
+    not match the data, trailing bytes or a corrupt gzip stream.
     """
     where = os.fspath(path)
     with open(path, "rb") as f:

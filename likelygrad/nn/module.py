@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import OrderedDict
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from typing import Any, NamedTuple
 
 import numpy as np
@@ -204,37 +204,63 @@ class Module:
             out[prefix + k] = p if keep_vars else p.detach()
         return out
 
-    def load_state_dict(self, state_dict: dict[str, Any], strict: bool = True) -> IncompatibleKeys:
-        """Copy arrays into the parameters. Every mismatch is collected and reported at once."""
+    def load_state_dict(
+        self, state_dict: Mapping[str, Any], strict: bool = True
+    ) -> IncompatibleKeys:
+        """Copy values into the parameters, all or nothing: every problem is reported at once.
+
+        As in torch: with `strict`, the keys must be exactly the model's (else only the shared
+        ones load and the rest are returned); a wrong shape is an error either way; a value of
+        another float width, or of integers or bools, is cast to the parameter's dtype as
+        `Tensor.copy_` does. Unlike torch, a value may be anything `np.asarray` accepts, and
+        complex values are refused rather than losing their imaginary part. Every entry is
+        checked before any parameter is written.
+        """
+        if not isinstance(state_dict, Mapping):
+            raise TypeError(
+                f"Expected state_dict to be dict-like, got {type(state_dict).__name__}."
+            )
         own = dict(self.named_parameters())
         missing = [k for k in own if k not in state_dict]
-        unexpected = [k for k in state_dict if k not in own]
-        wrong = []
+        unexpected = [str(k) for k in state_dict if k not in own]
+        wrong_shape, wrong_type, ready = [], [], {}
         for k, p in own.items():
-            if k in state_dict:
-                shape = np.shape(state_dict[k])
-                if shape != p.shape:
-                    wrong.append(f"{k}: checkpoint {shape} vs model {p.shape}")
+            if k not in state_dict:
+                continue
+            target = p  # its shape and dtype, on whatever device it lives
+            try:
+                value = np.asarray(state_dict[k])
+            except (TypeError, ValueError) as e:  # e.g. a ragged nested list
+                wrong_type.append(f"{k}: not an array ({e})")
+                continue
+            if value.dtype.kind not in "biuf" or value.dtype.fields is not None:
+                wrong_type.append(f"{k}: {value.dtype} (need float, integer or bool numbers)")
+            elif value.shape != target.shape:
+                wrong_shape.append(f"{k}: checkpoint {value.shape} vs model {target.shape}")
+            else:  # cast now, so that writing below cannot fail half-way
+                with np.errstate(all="ignore"):
+                    ready[k] = (target, value.astype(target.dtype, copy=False))
         problems = []
-        if wrong:
-            problems.append("shape mismatch for " + "; ".join(wrong))
+        if wrong_shape:
+            problems.append("shape mismatch for " + "; ".join(wrong_shape))
+        if wrong_type:
+            problems.append("values that are not real numbers for " + "; ".join(wrong_type))
         if strict and missing:
             problems.append("missing keys: " + ", ".join(missing))
         if strict and unexpected:
             problems.append("unexpected keys: " + ", ".join(unexpected))
         if problems:
-            hint = "build the model with the same layer sizes"
-            if not wrong:
-                hint += ", or pass strict=False to load only the keys both have"
-            raise ValueError(
-                f"load_state_dict for {type(self).__name__}: " + ". ".join(problems) + ". "
-                f"The state dict was saved from a different architecture: {hint}."
-            )
-        for k, p in own.items():
-            if k in state_dict:
-                v = state_dict[k]
-                with no_grad():
-                    p.copy_(v if isinstance(v, Tensor) else np.asarray(v))
+            problems.append("Nothing was loaded")
+            if wrong_shape or (strict and (missing or unexpected)):
+                hint = "The state dict was saved from a different architecture: build the model "
+                hint += "with the same layer sizes"
+                if not wrong_shape and not wrong_type:
+                    hint += ", or pass strict=False to load only the keys both have"
+                problems.append(hint)
+            raise ValueError(f"load_state_dict for {type(self).__name__}: {'. '.join(problems)}.")
+        with no_grad():  # into each parameter's own memory, on its own device
+            for target, value in ready.values():
+                target.copy_(value)
         return IncompatibleKeys(missing, unexpected)
 
     # ---- printing -------------------------------------------------------------------------

@@ -130,15 +130,34 @@ def _parse_path(path: str, key: str) -> list[tuple[type, Any]]:
     return steps
 
 
+# what a leaf's array must be for its tag (dtype kinds, ndim), as _flatten writes them; arrays
+# from a file that disagree are refused rather than misread (3.5 as an int, floats as text)
+_TAG_ARRAYS = {"float": ("biuf", 0), "int": ("biu", 0), "bool": ("b", 0), "str": ("u", 1),
+               "ints": ("biu", 1), "floats": ("biuf", 1)}  # fmt: skip
+
+
 def _decode(tag: str, array: np.ndarray, key: str) -> Any:
     array = np.asarray(array)
     if tag == "array":
         return array.copy()
+    kinds, ndim = _TAG_ARRAYS.get(tag, ("", None))
+    if ndim is not None and (
+        array.dtype.kind not in kinds
+        or array.ndim != ndim
+        or (tag == "str" and array.dtype != np.uint8)
+    ):
+        raise ValueError(
+            f"unflatten_state: key {key!r} holds a {array.dtype} array of shape {array.shape}, "
+            f"not what a :{tag} leaf is stored as"
+        )
     simple = {"float": float, "int": int, "bool": bool}
     if tag in simple:
         return simple[tag](array.item())
     if tag == "str":
-        return array.astype(np.uint8).tobytes().decode("utf-8")
+        try:
+            return array.tobytes().decode("utf-8")
+        except UnicodeDecodeError:
+            raise ValueError(f"unflatten_state: key {key!r} is not UTF-8 text") from None
     if tag in ("ints", "floats"):
         return [int(v) if tag == "ints" else float(v) for v in array.tolist()]
     empty: dict[str, Any] = {"none": None, "list": [], "tuple": (), "dict": {}}

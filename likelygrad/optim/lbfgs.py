@@ -81,6 +81,45 @@ class LBFGS(Optimizer):
                 "(only None and 'strong_wolfe' are supported)"
             )
 
+    def _state_dtype(self, param: Any) -> np.dtype:
+        # the state holds flat vectors over all parameters (see _flat_grad), so a resumed run
+        # keeps their dtype, not the first parameter's (float32 and float64 make float64)
+        return np.result_type(*(p.array for p in self.param_groups[0]["params"]))
+
+    def _loaded_state_problems(self, index: int, state: dict[str, Any]) -> list[str]:
+        n = sum(p.array.size for p in self.param_groups[0]["params"])
+
+        def vector(v: Any) -> bool:
+            return isinstance(v, np.ndarray) and v.shape == (n,)
+
+        def real(v: Any) -> bool:  # loaded_value has turned NumPy scalars into Python ones
+            return type(v) in (int, float)
+
+        def count(v: Any) -> bool:
+            return type(v) is int and v >= 0
+
+        expected = {
+            "func_evals": (count, "an integer >= 0"),
+            "n_iter": (count, "an integer >= 0"),
+            "direction": (vector, f"a vector of {n} numbers"),
+            "prev_flat_grad": (vector, f"a vector of {n} numbers"),
+            "s": (lambda v: isinstance(v, list) and all(map(vector, v)), f"a list of {n}-vectors"),
+            "y": (lambda v: isinstance(v, list) and all(map(vector, v)), f"a list of {n}-vectors"),
+            "rho": (lambda v: isinstance(v, list) and all(map(real, v)), "a list of numbers"),
+            "step_length": (real, "a number"),
+            "hessian_scale": (real, "a number"),
+            "prev_loss": (real, "a number"),
+        }
+        problems = [
+            f"{key} of parameter {index} must be {what}"
+            for key, (ok, what) in expected.items()
+            if key in state and not ok(state[key])
+        ]
+        lengths = {len(state[k]) for k in ("s", "y", "rho") if isinstance(state.get(k), list)}
+        if len(lengths) > 1:
+            problems.append(f"s, y and rho of parameter {index} differ in length")
+        return problems
+
     def _flat_grad(self) -> np.ndarray:
         params = self.param_groups[0]["params"]
         dtype = np.result_type(*(p.array for p in params))

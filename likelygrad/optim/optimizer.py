@@ -12,10 +12,18 @@ device.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator, MutableMapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, MutableMapping
 from typing import Any
 
 import numpy as np
+
+from .saved_state import (
+    check_layout,
+    hyper_parameter_problems,
+    is_count,
+    loaded_value,
+    parameters_by_index,
+)
 
 
 class ParamState(MutableMapping):
@@ -174,55 +182,81 @@ class Optimizer:
         state = {index[k]: _copy_value(v) for k, v in self.state.by_id.items() if k in index}
         return {"state": state, "param_groups": groups}
 
-    def load_state_dict(self, state_dict: dict[str, Any]) -> None:
+    def load_state_dict(self, state_dict: Mapping[str, Any]) -> None:
         """Load a ``state_dict()`` taken from an optimizer built over the same parameter layout.
 
-        Arrays are copied (floating ones cast to the parameter's dtype), so later steps never
-        write into ``state_dict``. Every mismatch is collected and reported in one ValueError.
+        All or nothing: everything is checked first and every problem is reported in one
+        ValueError. As in torch, state arrays are copied and cast to the parameter's dtype
+        (integer arrays too; ``step`` stays an integer), so later steps never write into
+        ``state_dict``; unlike torch, arrays that are not real numbers (complex, object, strings)
+        are refused. Each hyper-parameter must have the type of its default.
         """
-        if not (isinstance(state_dict, dict) and {"state", "param_groups"} <= state_dict.keys()):
-            raise ValueError("state_dict must be a dict with keys 'state' and 'param_groups'")
-        saved_groups, groups = state_dict["param_groups"], self.param_groups
-        if len(saved_groups) != len(groups):
-            raise ValueError(
-                f"loaded state dict has {len(saved_groups)} parameter groups, "
-                f"but the optimizer has {len(groups)}"
-            )
-        problems = [
-            f"group {i} has {len(s['params'])} parameters in the state dict "
-            f"but {len(g['params'])} in the optimizer"
-            for i, (s, g) in enumerate(zip(saved_groups, groups))
-            if len(s["params"]) != len(g["params"])
-        ]
-        if problems:
-            raise ValueError("cannot load optimizer state: " + "; ".join(problems))
-        by_index = {
-            int(i): p
-            for s, g in zip(saved_groups, groups)
-            for i, p in zip(s["params"], g["params"])
-        }
+        saved_groups, saved_state = check_layout(state_dict, self.param_groups)
+        problems: list[str] = []
+        by_index = parameters_by_index(saved_groups, self.param_groups, problems)
         new_state = ParamState()
-        for i, saved in state_dict["state"].items():
-            p = by_index.get(int(i))
+        for i, saved in saved_state.items():
+            p = by_index.get(int(i)) if is_count(i) else None
             if p is None:
-                problems.append(f"state for parameter {i}, which no group lists")
-                continue
-            for key in self._param_shaped_state:
-                value = saved.get(key)
-                if value is not None and np.shape(value) != p.array.shape:
-                    problems.append(
-                        f"{key} of parameter {i} has shape {np.shape(value)}, not {p.array.shape}"
-                    )
-            new_state[p] = _copy_value(saved, p.array.dtype)
-        if problems:
-            raise ValueError("cannot load optimizer state: " + "; ".join(problems))
+                problems.append(f"state for parameter {i!r}, which no group lists")
+            elif not isinstance(saved, Mapping):
+                problems.append(f"the state of parameter {i} is {type(saved).__name__}, not a dict")
+            else:
+                new_state[p] = self._loaded_state(i, saved, p, problems)
         new_groups = []
-        for s, g in zip(saved_groups, groups):
+        for n, (s, g) in enumerate(zip(saved_groups, self.param_groups)):
             group = {**g, **{k: _copy_value(v) for k, v in s.items() if k != "params"}}
             group["params"] = g["params"]
-            self._validate_group(group)
+            found = hyper_parameter_problems(s, self.defaults)
+            if not found:  # the subclass's checks assume the types are right
+                try:
+                    self._validate_group(group)
+                except (TypeError, ValueError) as e:
+                    found.append(str(e))
+            problems += [f"group {n}: {e}" for e in found]
             new_groups.append(group)
+        if problems:
+            raise ValueError("cannot load optimizer state: " + "; ".join(problems))
         self.state, self.param_groups = new_state, new_groups
+
+    # keys that a parameter's state, once it has any, must hold (checked by load_state_dict)
+    _required_state: tuple[str, ...] = ()
+
+    def _state_dtype(self, param: Any) -> np.dtype:
+        """The dtype loaded state arrays are cast to: the parameter's, as in torch."""
+        return param.array.dtype
+
+    def _loaded_state_problems(self, index: int, state: dict[str, Any]) -> list[str]:
+        """What is wrong with one parameter's loaded state beyond types and shapes."""
+        return []
+
+    def _loaded_state(
+        self, index: Any, saved: Mapping[str, Any], param: Any, problems: list[str]
+    ) -> dict[str, Any]:
+        """A checked, converted copy of one parameter's saved state; problems are appended."""
+        state: dict[str, Any] = {}
+        for key, value in saved.items():
+            where = f"state[{index}][{key!r}]"
+            if key == "step":  # a count, never cast (as in torch)
+                if is_count(value):
+                    state[key] = int(value)
+                else:
+                    problems.append(f"step of parameter {index} must be an integer >= 0")
+            elif key in self._param_shaped_state:  # None means "not created yet"
+                if isinstance(value, np.ndarray) and value.shape == param.array.shape:
+                    state[key] = loaded_value(value, self._state_dtype(param), where, problems)
+                elif value is not None:
+                    found = value.shape if isinstance(value, np.ndarray) else type(value).__name__
+                    shape = param.array.shape
+                    problems.append(f"{key} of parameter {index} has shape {found}, not {shape}")
+            else:
+                state[key] = loaded_value(value, self._state_dtype(param), where, problems)
+        if state:
+            missing = [k for k in self._required_state if k not in state]
+            if missing:
+                problems.append(f"the state of parameter {index} lacks {', '.join(missing)}")
+            problems += self._loaded_state_problems(index, state)
+        return state
 
     def __repr__(self) -> str:
         lines = [f"{type(self).__name__} ("]

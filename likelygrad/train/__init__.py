@@ -1,10 +1,11 @@
 """Fitting models by maximum likelihood: the loop, evaluation, checkpoints, progress."""
 
-from .checkpoint import load_checkpoint, save_checkpoint
+from .checkpoint import CheckpointError, load_checkpoint, save_checkpoint
 from .loop import History, as_likelihood, evaluate, fit, restore_training_state, training_state
 from .progress import Progress
 
 __all__ = [
+    "CheckpointError",
     "History",
     "Progress",
     "as_likelihood",
