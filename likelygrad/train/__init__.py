@@ -1,11 +1,13 @@
 """Fitting models by maximum likelihood: the loop, evaluation, checkpoints, progress."""
 
 from .checkpoint import load_checkpoint, save_checkpoint
+from .divergence import NonFiniteLossError
 from .loop import History, as_likelihood, evaluate, fit, restore_training_state, training_state
 from .progress import Progress
 
 __all__ = [
     "History",
+    "NonFiniteLossError",
     "Progress",
     "as_likelihood",
     "evaluate",
