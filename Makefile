@@ -49,8 +49,8 @@ test: $(VENV)/.dev $(SAMPLE)
 
 ## make demo: install the demo extras and run the main job on data available offline
 demo: $(VENV)/.demo $(SAMPLE)
-	$(PY) -m likelygrad train --dataset mnist --model logreg --epochs 10 --out runs/demo-logreg
-	$(PY) -m likelygrad train --dataset mnist --model mlp --epochs 10 --out runs/demo-mlp
+	$(PY) -m likelygrad train --dataset mnist --model logreg --epochs 10 --out runs/demo-logreg --overwrite
+	$(PY) -m likelygrad train --dataset mnist --model mlp --epochs 10 --out runs/demo-mlp --overwrite
 
 ## make bench: the speed comparison against PyTorch, scikit-learn and hand-written NumPy
 bench: $(VENV)/.dev $(SAMPLE)
