@@ -7,6 +7,7 @@ be one line, `likelygrad train: error: ...`, and leave the disk as it was.
 from __future__ import annotations
 
 import json
+import os
 import re
 import subprocess
 import sys
@@ -26,7 +27,9 @@ def data_dir(tmp_path_factory):
 
 
 @pytest.fixture(autouse=True)
-def offline(monkeypatch, tmp_path):
+def offline(request, monkeypatch, tmp_path):
+    if "home" in request.fixturenames:
+        request.getfixturevalue("home")  # it clears $LIKELYGRAD_MIRROR: set it afterwards
     monkeypatch.setenv("LIKELYGRAD_MIRROR", "http://127.0.0.1:9/")  # never the network
     monkeypatch.chdir(tmp_path)  # a default --out (runs/...) lands in the test's folder
 
@@ -64,7 +67,7 @@ def test_diverging_run_stops_at_once_and_keeps_the_last_good_checkpoint(data_dir
             "300", "--val-fraction", "0", "--epochs", "30", "--out", out]  # fmt: skip
     env = {"LIKELYGRAD_MIRROR": "http://127.0.0.1:9/", "PYTHONWARNINGS": "default"}
     r = subprocess.run(list(map(str, args)), capture_output=True, text=True, timeout=120,
-                       env={**__import__("os").environ, **env})  # fmt: skip
+                       env={**os.environ, **env})  # fmt: skip
     assert r.returncode == 1
     error = [
         ln for ln in r.stderr.splitlines() if not ln.startswith(("epoch ", "Dataset(", "model:"))
@@ -216,3 +219,27 @@ def test_offline_mnist_falls_back_once_and_names_the_run_after_the_sample(
     assert meta["epoch"] == 2 and meta["config"]["dataset_requested"] == "mnist"
     code, _, err = run(capsys, *args, "--dataset", "mnist", "--out", out, "--resume")
     assert code == 0 and "nothing to do" in err  # --dataset mnist is what the run asked for
+
+
+def test_a_run_that_ends_worse_than_guessing_is_warned_about(capsys, data_dir, tmp_path):
+    err = train(capsys, data_dir, tmp_path / "run", "--hidden", "64", "--lr", "1000", "--epochs",
+                "2")  # fmt: skip
+    warning = [ln for ln in err.splitlines() if "warning" in ln]
+    assert len(warning) == 1 and re.fullmatch(
+        r"likelygrad train: warning: the training NLL after epoch 2 is \S+ nats per example, "
+        r"worse than a uniform guess \(2\.303\): training probably diverged; lower --lr "
+        r"\(now 1000\)", warning[0]), err  # fmt: skip
+    err = train(capsys, data_dir, tmp_path / "ok", "--model", "logreg", "--epochs", "2")
+    assert "warning" not in err
+
+
+def test_data_not_found_is_one_error_line_with_the_search_indented(capsys, home, tmp_path):
+    code, _, err = run(capsys, "train", "--dataset", "fashion-mnist", "--data-dir", tmp_path,
+                       "--out", tmp_path / "run")  # fmt: skip
+    lines = err.splitlines()
+    # progress while it tries, before the error
+    assert lines[0].startswith("  failed: http://127.0.0.1:9/train-images-idx3-ubyte.gz: ")
+    first, *rest = lines[1:]
+    assert code == 1 and first.startswith("likelygrad train: error: dataset 'fashion-mnist' not")
+    assert rest and all(line.startswith("  ") for line in rest), err
+    assert not (tmp_path / "run").exists()

@@ -1,8 +1,9 @@
 """The `likelygrad` command line: train, eval, predict, info.
 
-Every error is one line, `likelygrad COMMAND: error: ...`, never a traceback: invalid or
-contradictory arguments exit with status 2, problems with the data, a checkpoint, an image,
-the output folder or a diverging run with status 1. NumPy's floating-point RuntimeWarnings
+Every error is one line, `likelygrad COMMAND: error: ...`, never a traceback (a data set not
+found adds, indented below it, where it was searched for): invalid or contradictory arguments
+exit with status 2, problems with the data, a checkpoint, an image, the output folder or a
+diverging run with status 1. NumPy's floating-point RuntimeWarnings
 are silenced (a diverging run is caught by `fit` and reported as such); any other warning is
 one line, `likelygrad COMMAND: warning: ...`.
 """
@@ -47,7 +48,8 @@ def main(argv: list[str] | None = None) -> int:
             print(f"{prefix} {e}", file=sys.stderr)
             return 2
         except (ValueError, FileNotFoundError, RuntimeError, OSError) as e:
-            print(f"{prefix} {e}", file=sys.stderr)
+            # one line; a report of where data was searched for follows it, indented
+            print(f"{prefix} {e}".replace("\n", "\n  "), file=sys.stderr)
             return 1
         except (TypeError, KeyError) as e:  # input nobody foresaw (a hand-edited checkpoint)
             print(f"{prefix} {type(e).__name__}: {e}", file=sys.stderr)

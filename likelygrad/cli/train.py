@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import time
+import warnings
 from pathlib import Path
 from typing import Any
 
@@ -170,8 +171,23 @@ def run(args: argparse.Namespace) -> int:
         if created and out.is_dir() and not any(out.iterdir()):
             out.rmdir()  # a run that failed before its first checkpoint leaves no empty folder
     seconds = time.perf_counter() - t0
+    if history and not args.quiet:
+        _check_progress(history[-1], n_out, config["lr"])
     _outputs(out, config, model, ds, data, history, seconds, ckpt, args.no_plots, say)
     return 0
+
+
+def _check_progress(last: dict[str, Any], n_out: int, lr: float) -> None:
+    """Warn when training ended worse than guessing: finite, but as useless as a divergence."""
+    # a uniform guess costs log K nats per example (log 2 for a Bernoulli)
+    guess = float(np.log(max(n_out, 2)))
+    if last["train_nll"] > guess:
+        warnings.warn(
+            f"the training NLL after epoch {last['epoch']} is {last['train_nll']:.4g} nats per "
+            f"example, worse than a uniform guess ({guess:.3f}): training probably diverged; "
+            f"lower --lr (now {lr:g})",
+            stacklevel=1,
+        )
 
 
 def diverged(e: NonFiniteLossError, ckpt: Path) -> str:
