@@ -243,3 +243,17 @@ def test_data_not_found_is_one_error_line_with_the_search_indented(capsys, home,
     assert code == 1 and first.startswith("likelygrad train: error: dataset 'fashion-mnist' not")
     assert rest and all(line.startswith("  ") for line in rest), err
     assert not (tmp_path / "run").exists()
+
+
+@pytest.mark.skipif(os.name != "posix", reason="POSIX permissions")
+def test_an_unwritable_out_is_named_before_training(capsys, data_dir, tmp_path, monkeypatch):
+    from likelygrad.cli import config
+
+    locked = tmp_path / "locked"
+    locked.mkdir(mode=0o500)
+    if os.geteuid() == 0:  # root may write anywhere: let the folder refuse it as for a user
+        real = os.access
+        monkeypatch.setattr(config.os, "access", lambda p, m: real(p, m) and p != locked)
+    line = one_error(train(capsys, data_dir, locked / "run", expect=1))
+    assert line == f"likelygrad train: error: --out {locked / 'run'}: no permission to write in " \
+        f"{locked}"  # fmt: skip
