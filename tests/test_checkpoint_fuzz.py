@@ -347,7 +347,7 @@ def test_metadata_edits(originals, tmp_path, suffix):
 
 @pytest.mark.parametrize("suffix", SUFFIXES)
 def test_absurd_configurations_are_refused_before_building(originals, tmp_path, suffix):
-    from likelygrad.cli.train import checked_config
+    from likelygrad.cli.config import checked_config
 
     _, meta = load_checkpoint(put(tmp_path, suffix, originals[suffix], "original"))
     for i, (key, value) in enumerate(CONFIG_EDITS):

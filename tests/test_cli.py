@@ -118,7 +118,7 @@ def test_bernoulli_one_digit_against_the_rest(data_dir, tmp_path):
 
 def test_bad_arguments_exit_2_and_bad_files_exit_1(data_dir, tmp_path):
     r = cli("train", "--model", "resnet", check=False)
-    assert r.returncode == 2 and "usage:" in r.stderr
+    assert r.returncode == 2 and r.stderr.startswith("likelygrad train: error: argument --model")
     r = cli("train", "--epochs", "0", check=False)
     assert r.returncode == 2
     r = cli("train", "--val-fraction", "1.5", check=False)
@@ -164,7 +164,7 @@ def test_bad_input_is_one_line_naming_the_problem_never_a_traceback(data_dir, tm
     fails("predict", ckpt, tmp_path / "int32.idx", message=message)
     arrays, meta = load_checkpoint(ckpt)
     save_checkpoint(ckpt, arrays, {k: v for k, v in meta.items() if k != "history"})
-    fails("train", "--data-dir", data_dir, "--out", out, "--resume", "--quiet",
+    fails("train", "--data-dir", data_dir, "--out", out, "--resume", "--epochs", "2", "--quiet",
           message="likelygrad train: error: KeyError: 'history'")  # fmt: skip
     for key in ("dataset", "seed"):
         del meta["config"][key]

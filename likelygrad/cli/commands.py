@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import platform
 import sys
+import warnings
 from importlib import metadata
 from pathlib import Path
 from typing import Any
@@ -17,7 +18,9 @@ from ..models import build_model
 from ..train import as_likelihood, evaluate, load_checkpoint
 from ..train.checkpoint import split_prefix
 from ..train.loop import restore_training_state
-from .train import check_positive_class, checked_config, prepare
+from .config import checked_config, trained_on
+from .images import read_png
+from .train import check_positive_class, prepare
 
 # what eval and predict read from a checkpoint's configuration (build_model has defaults)
 MODEL_KEYS = ("dataset", "likelihood", "positive_class", "preprocess", "seed", "in_features",
@@ -37,12 +40,18 @@ def load_model(path: str) -> tuple[Any, dict[str, Any], dict[str, np.ndarray]]:
 
 
 def run_eval(args: argparse.Namespace) -> int:
+    """Evaluate a checkpoint on a test split; print accuracy, NLL and ECE."""
     model, config, stats = load_model(args.checkpoint)
-    name = args.dataset or config["dataset"]
-    ds = load_dataset(name, args.data_dir or config.get("data_dir"))
+    own = trained_on(config)
+    ds = load_dataset(args.dataset or own, args.data_dir or config.get("data_dir"))
+    if ds.name != own:
+        warnings.warn(
+            f"{args.checkpoint} was trained on {own}: evaluating it on {ds.name}'s test split",
+            stacklevel=1,
+        )
     if tuple(ds.image_shape) != tuple(config["image_shape"]):
         raise ValueError(
-            f"{name} has {ds.image_shape} images but the model was trained on "
+            f"{ds.name} has {ds.image_shape} images but the model was trained on "
             f"{tuple(config['image_shape'])}"
         )
     check_positive_class(config, ds)
@@ -53,34 +62,15 @@ def run_eval(args: argparse.Namespace) -> int:
     return 0
 
 
-def _read_png(path: Path, shape: tuple[int, ...]) -> np.ndarray:
-    try:
-        from PIL import Image
-    except ImportError:
-        raise RuntimeError(
-            "reading PNG files needs Pillow: pip install pillow (or 'likelygrad[plot]')"
-        ) from None
-    try:
-        img = Image.open(path).convert("L")
-    except OSError as e:
-        raise ValueError(f"{path}: cannot read the image ({e})") from None
-    if img.size != (shape[1], shape[0]):
-        img = img.resize((shape[1], shape[0]), Image.Resampling.BILINEAR)
-    a = np.asarray(img, dtype=np.uint8)
-    if a.mean() > 127:  # MNIST digits are light on dark: invert dark-on-light drawings
-        print(f"{path.name}: light background, inverting to MNIST's light-on-dark", file=sys.stderr)
-        a = 255 - a
-    return a[None]
-
-
 def run_predict(args: argparse.Namespace) -> int:
+    """Print the most likely classes of each image in a PNG or IDX file."""
     model, config, stats = load_model(args.checkpoint)
     shape = tuple(config["image_shape"])
     path = Path(args.file)
     if not path.is_file():
         raise FileNotFoundError(f"{path}: no such file")
     if path.suffix.lower() == ".png":
-        images = _read_png(path, shape)
+        images = read_png(path, shape, note=lambda text: print(text, file=sys.stderr))
     else:
         images = read_idx(path)
         if images.dtype != np.uint8 and images.dtype.kind != "f":
@@ -138,6 +128,7 @@ def blas_info() -> str:
 
 
 def run_info(args: argparse.Namespace) -> int:
+    """Print versions, the BLAS, and where each data set was found."""
     print(f"likelygrad {__version__}, Python {platform.python_version()}, NumPy {np.__version__}")
     print(f"BLAS: {blas_info()}")
     extras = ("tqdm", "matplotlib", "safetensors", "scikit-learn", "mlxtend", "torch")

@@ -5,36 +5,27 @@ from __future__ import annotations
 import argparse
 import json
 import time
-from collections.abc import Iterable
+import warnings
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from .. import nn, optim
+from ..atomic import atomic_write
 from ..data import Dataset, load_dataset, preprocess
-from ..models import build_model, describe, validate_config
+from ..models import build_model, describe
 from ..random import manual_seed
-from ..train import Progress, evaluate, fit, load_checkpoint
-from ..train.checkpoint import CheckpointError, default_suffix
-
-DEFAULT_LR = {"sgd": 0.05, "adam": 1e-3, "adamw": 1e-3, "lbfgs": 1.0}
-
-
-def checked_config(path: Path | str, config: Any, required: Iterable[str]) -> dict[str, Any]:
-    """The configuration saved in the checkpoint at `path`; ValueError naming missing keys."""
-    if not isinstance(config, dict):
-        raise ValueError(f"{path}: not a checkpoint written by likelygrad train: no configuration")
-    missing = [k for k in required if k not in config]
-    if missing:
-        raise ValueError(
-            f"{path}: not a checkpoint written by likelygrad train: missing "
-            f"{', '.join(missing)} in its configuration"
-        )
-    try:  # sizes within bounds before any model is built from them
-        return validate_config(config)
-    except ValueError as e:
-        raise CheckpointError(f"{path}: {e}") from None
+from ..train import NonFiniteLossError, Progress, evaluate, fit
+from .config import (
+    check_applicable,
+    find_checkpoint,
+    make_out,
+    open_run,
+    remove_run,
+    resolved,
+)
+from .parser import TRAIN_DEFAULTS, UsageError
 
 
 def check_positive_class(config: dict[str, Any], ds: Dataset) -> None:
@@ -56,8 +47,6 @@ def make_optimizer(config: dict[str, Any], params: list[nn.Parameter]) -> optim.
         return optim.Adam(params, lr=lr, weight_decay=wd)
     if name == "adamw":
         return optim.AdamW(params, lr=lr, weight_decay=wd)
-    if wd:
-        raise ValueError("--weight-decay is not supported with lbfgs")
     return optim.LBFGS(params, lr=lr, max_iter=20, line_search_fn="strong_wolfe")
 
 
@@ -72,6 +61,11 @@ def prepare(config: dict[str, Any], ds: Dataset, stats: dict | None = None) -> d
     """Features and targets for train/val/test; the validation split is fixed by the seed."""
     n = len(ds.x_train)
     n_val = int(round(config["val_fraction"] * n))
+    if n_val >= n:
+        raise UsageError(
+            f"--val-fraction {config['val_fraction']:g} holds out {n_val} of the {n} training "
+            f"examples of {ds.name}, leaving none to train on: use a smaller fraction"
+        )
     perm = np.random.default_rng(config["seed"]).permutation(n)
     tr, va = np.sort(perm[n_val:]), np.sort(perm[:n_val])
     x_tr, stats = preprocess(ds.x_train[tr], config["preprocess"], stats)
@@ -79,29 +73,75 @@ def prepare(config: dict[str, Any], ds: Dataset, stats: dict | None = None) -> d
     if n_val:
         x_va, _ = preprocess(ds.x_train[va], config["preprocess"], stats)
         out["val"] = (x_va, targets(config, ds.y_train[va]))
+    elif config["val_fraction"] and config.get("early_stopping") is not None:
+        raise UsageError(
+            f"--val-fraction {config['val_fraction']:g} holds out none of the {n} training "
+            f"examples of {ds.name}, and --early-stopping needs some: use a larger fraction"
+        )
     x_te, _ = preprocess(ds.x_test, config["preprocess"], stats)
     out["test"] = (x_te, targets(config, ds.y_test))
     return out
 
 
+class _Run:
+    """The state of one `likelygrad train` while its folder and configuration are settled."""
+
+    def __init__(self, args: argparse.Namespace, say: Any) -> None:
+        self.args, self.say, self.given = args, say, set(args.given)
+        self.config = {k: getattr(args, k) for k in TRAIN_DEFAULTS}
+        self.out: Path | None = None if args.out is None else Path(args.out)
+        self.meta: dict[str, Any] | None = None  # of the checkpoint being resumed
+
+    def settle(self) -> bool:
+        """Check the run folder, merge a resumed run's settings; False if nothing is to do."""
+        assert self.out is not None
+        a = self.args
+        self.config, self.meta, changes = open_run(
+            self.out, self.config, self.given, a.resume, a.overwrite
+        )
+        check_applicable(self.config, self.given)
+        if changes:
+            self.say(f"resuming with {', '.join(changes)}")
+        meta = self.meta
+        if meta is None or not (meta.get("stopped") or meta["epoch"] >= self.config["epochs"]):
+            return True
+        if not (self.out / "metrics.json").exists():
+            return True  # killed after its last checkpoint: write the outputs
+        how = " (early stopping)" if meta.get("stopped") else ""
+        more = "" if meta.get("stopped") else "; a larger --epochs continues it"
+        self.say(f"{self.out}: the run finished after epoch {meta['epoch']}{how}; nothing to do, "
+                 f"metrics.json and the pictures are unchanged{more}")  # fmt: skip
+        return False
+
+
 def run(args: argparse.Namespace) -> int:
-    config = {k: v for k, v in vars(args).items() if k not in ("command", "resume", "quiet")}
-    out = Path(args.out or f"runs/{args.dataset}-{args.model}")
-    existing = [out / f"checkpoint{s}" for s in (".safetensors", ".npz")]
-    existing = [p for p in existing if p.exists()]
-    ckpt = existing[0] if existing else out / f"checkpoint{default_suffix()}"
-    if args.resume and ckpt.exists():  # the run's own configuration wins; --epochs may extend it
-        needed = [k for k in config if k not in ("out", "no_plots")]
-        saved = checked_config(ckpt, load_checkpoint(ckpt)[1].get("config"), needed)
-        config = {**saved, "epochs": args.epochs or saved["epochs"], "out": str(out)}
-    config["epochs"] = config["epochs"] or 10
-    config["lr"] = config["lr"] if config["lr"] is not None else DEFAULT_LR[config["optimizer"]]
+    """Train as the arguments say; return the exit status."""
+    if args.out is not None and not args.out.strip():
+        raise UsageError(f"--out {args.out!r} is not a folder name")
+    if args.resume and args.overwrite:
+        raise UsageError("--resume continues the run in --out, --overwrite replaces it: pick one")
     prog = Progress("quiet" if args.quiet else "auto")
     say = prog.message
-
-    ds = load_dataset(config["dataset"], config["data_dir"], verbose=not args.quiet)
+    r = _Run(args, say)
+    if not args.resume:  # a resumed run's own settings are checked once merged
+        check_applicable(r.config, r.given)
+    if r.out is not None and not r.settle():  # before the data: a bad --out costs nothing
+        return 0
+    requested = r.config["dataset"]
+    ds = load_dataset(requested, r.config["data_dir"], verbose=not args.quiet)
+    if r.out is None:  # the default folder is named after the data actually used
+        r.out = Path("runs") / f"{ds.name}-{r.config['model']}"
+        if not r.settle():
+            return 0
+    config, out = resolved(r.config), r.out
+    if r.meta is not None and ds.name != config["dataset"]:
+        raise ValueError(
+            f"the run in {out} trained on {config['dataset']}, but {ds.name} is what could be "
+            f"loaded now: make {config['dataset']} available (--data-dir) to resume it"
+        )
+    if ds.name != requested:
+        config.update(dataset=ds.name, dataset_requested=requested)
     check_positive_class(config, ds)
-    config["dataset_loaded"] = ds.name
     data = prepare(config, ds)
     in_features = int(np.prod(ds.image_shape))
     n_out = 1 if config["likelihood"] == "bernoulli" else ds.num_classes
@@ -109,33 +149,76 @@ def run(args: argparse.Namespace) -> int:
     manual_seed(config["seed"])
     model = build_model(config, in_features, n_out)
     opt = make_optimizer(config, list(model.parameters()))
+    if args.overwrite and (removed := remove_run(out)):
+        say(f"--overwrite: removed the previous run's {', '.join(removed)} from {out}")
+    created = not out.exists()
+    make_out(out)
+    ckpt = find_checkpoint(out)
     say(f"{ds!r}\nmodel: {describe(config, in_features, n_out)}, "
         f"{sum(p.numel() for p in model.parameters()):,} parameters; {config['optimizer']} "
         f"lr {config['lr']:g}, {config['likelihood']} likelihood")  # fmt: skip
     t0 = time.perf_counter()
-    history = fit(
-        model, config["likelihood"], opt, data["train"], data.get("val"),
-        epochs=config["epochs"], batch_size=config["batch_size"], seed=config["seed"],
-        early_stopping=config["early_stopping"] if "val" in data else None, checkpoint=ckpt,
-        resume=args.resume, config=config, extra_arrays=data["stats"], progress=prog,
-    )  # fmt: skip
+    try:
+        history = fit(
+            model, config["likelihood"], opt, data["train"], data.get("val"),
+            epochs=config["epochs"], batch_size=config["batch_size"], seed=config["seed"],
+            early_stopping=config["early_stopping"], checkpoint=ckpt, resume=args.resume,
+            config=config, extra_arrays=data["stats"], progress=prog,
+        )  # fmt: skip
+    except NonFiniteLossError as e:
+        raise ValueError(diverged(e, ckpt)) from None
+    finally:
+        if created and out.is_dir() and not any(out.iterdir()):
+            out.rmdir()  # a run that failed before its first checkpoint leaves no empty folder
     seconds = time.perf_counter() - t0
+    if history and not args.quiet:
+        _check_progress(history[-1], n_out, config["lr"])
+    _outputs(out, config, model, ds, data, history, seconds, ckpt, args.no_plots, say)
+    return 0
+
+
+def _check_progress(last: dict[str, Any], n_out: int, lr: float) -> None:
+    """Warn when training ended worse than guessing: finite, but as useless as a divergence."""
+    # a uniform guess costs log K nats per example (log 2 for a Bernoulli)
+    guess = float(np.log(max(n_out, 2)))
+    if last["train_nll"] > guess:
+        warnings.warn(
+            f"the training NLL after epoch {last['epoch']} is {last['train_nll']:.4g} nats per "
+            f"example, worse than a uniform guess ({guess:.3f}): training probably diverged; "
+            f"lower --lr (now {lr:g})",
+            stacklevel=1,
+        )
+
+
+def diverged(e: NonFiniteLossError, ckpt: Path) -> str:
+    """The one-line error of a run whose loss or weights became nan or inf."""
+    if np.isfinite(e.loss):
+        what = f"the weights became nan or inf in epoch {e.epoch}"
+    else:
+        what = f"the loss became {e.loss} at epoch {e.epoch}, step {e.step} of {e.steps}"
+    kept = (f"the last good checkpoint, after epoch {e.checkpoint_epoch}, is kept in {ckpt}"
+            if e.checkpoint_epoch else "no checkpoint was written")  # fmt: skip
+    return f"training diverged: {what}; lower --lr (now {e.lr:g}); {kept}"
+
+
+def _outputs(out, config, model, ds, data, history, seconds, ckpt, no_plots, say) -> None:
+    """Evaluate on the test split; write metrics.json, history.csv and the pictures."""
     ev = evaluate(model, config["likelihood"], *data["test"])
+    in_features, n_out = config["in_features"], config["out_features"]
     metrics = {
         "dataset": ds.name, "model": describe(config, in_features, n_out),
         "test_accuracy": ev["accuracy"], "test_nll": ev["nll"], "test_ece": ev["ece"],
         "epochs": len(history), "seconds": seconds,
         "best_val_nll": min((r["val_nll"] for r in history if "val_nll" in r), default=None),
     }  # fmt: skip
-    out.mkdir(parents=True, exist_ok=True)
-    (out / "metrics.json").write_text(json.dumps(metrics, indent=2) + "\n")
+    with atomic_write(out / "metrics.json", "w") as f:
+        f.write(json.dumps(metrics, indent=2) + "\n")
     history.to_csv(out / "history.csv")
-    pictures = [] if args.no_plots else _plots(out, config, model, ds, history, ev, say)
+    pictures = [] if no_plots else _plots(out, config, model, ds, history, ev, say)
     say(f"test accuracy {ev['accuracy']:.4f}, test nll {ev['nll']:.4f} nats/example, "
         f"ECE {ev['ece']:.4f}  ({seconds:.1f} s)")  # fmt: skip
     say(f"wrote {out}/: metrics.json, history.csv, {ckpt.name}" + "".join(
         f", {p.name}" for p in pictures))  # fmt: skip
-    return 0
 
 
 def _plots(out: Path, config, model, ds: Dataset, history, ev, say) -> list[Path]:
@@ -148,9 +231,9 @@ def _plots(out: Path, config, model, ds: Dataset, history, ev, say) -> list[Path
     from .. import viz
 
     names = ds.class_names or tuple(str(i) for i in range(ds.num_classes))
-    if config["likelihood"] == "bernoulli":
-        k = config["positive_class"]
-        names = (f"not {names[k]}", names[k])
+    bernoulli = config["likelihood"] == "bernoulli"
+    if bernoulli:
+        names = (f"not {names[config['positive_class']]}", names[config["positive_class"]])
     y_test = targets(config, ds.y_test).astype(np.int64)
     paths = [
         viz.plot_history(list(history), out / "curves.png"),
@@ -161,10 +244,10 @@ def _plots(out: Path, config, model, ds: Dataset, history, ev, say) -> list[Path
         ),  # fmt: skip
     ]
     if config["model"] == "logreg":
-        w = model[0].weight.numpy(force=True)
+        w = np.asarray(model[0].weight)
         shape = tuple(config["image_shape"])
-        labels = names if len(w) == len(names) else None
-        paths.append(
-            viz.plot_weights(w, out / "weights.png", image_shape=shape, class_names=labels)
-        )
+        # Bernoulli: one row of weights, the logit of the positive class against the rest
+        labels, title = ([names[1]], f"weights of the logit: {names[1]} vs the rest") if (
+            bernoulli) else (names, None)  # fmt: skip
+        paths.append(viz.plot_weights(w, out / "weights.png", shape, labels, title=title))
     return [Path(p) for p in paths]

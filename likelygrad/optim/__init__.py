@@ -1,8 +1,9 @@
 """Optimizers that fit parameters by maximum likelihood, with torch.optim's names and rules.
 
 Each optimizer updates ``p.array`` (the parameter's memory) in place from ``p.grad`` for every
-parameter ``p`` it was given; ``lr_scheduler`` adjusts the learning rate between epochs, and ``flatten_state`` /
-``unflatten_state`` turn a ``state_dict()`` into plain arrays for a checkpoint file.
+parameter ``p`` it was given; ``lr_scheduler`` adjusts the learning rate between epochs, and
+``flatten_state`` / ``unflatten_state`` turn a ``state_dict()`` into plain arrays for a
+checkpoint file.
 """
 
 from . import lr_scheduler

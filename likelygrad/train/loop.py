@@ -4,6 +4,7 @@ early stopping on held-out negative log-likelihood, and resumable checkpoints.""
 from __future__ import annotations
 
 import csv
+import math
 import os
 import time
 from collections.abc import Callable
@@ -13,6 +14,7 @@ from typing import Any
 import numpy as np
 
 from .. import dispatch as D
+from ..atomic import atomic_write
 from ..autograd import no_grad
 from ..data import DataLoader
 from ..likelihoods import Bernoulli, Categorical, Distribution
@@ -28,6 +30,7 @@ from .checkpoint import (
     split_prefix,
     with_prefix,
 )
+from .divergence import FiniteGuard
 from .progress import Progress
 
 Likelihood = Callable[[Tensor], Distribution]
@@ -53,8 +56,9 @@ class History(list):
     """One dict per epoch: epoch, train_nll, train_acc, [val_nll, val_acc, val_ece], lr, seconds."""
 
     def to_csv(self, path: str | os.PathLike) -> None:
+        """Write one row per epoch to `path` (atomically: the old file or the whole new one)."""
         keys = list(dict.fromkeys(k for row in self for k in row))
-        with open(path, "w", newline="") as f:
+        with atomic_write(path, "w") as f:
             w = csv.DictWriter(f, fieldnames=keys)
             w.writeheader()
             w.writerows(self)
@@ -69,12 +73,19 @@ def evaluate(
     was_training = model.training
     model.eval()
     total, probs, preds = 0.0, [], []
-    for i in range(0, len(x), batch_size):
-        dist = lik(model(D.make(x[i : i + batch_size], None)))
-        total += dist.nll(y[i : i + batch_size], "sum").item()
-        probs.append(dist.probs.numpy(force=True))
-        preds.append(_predict(dist))  # the same rule as the training accuracy
-    model.train(was_training)
+    try:
+        for i in range(0, len(x), batch_size):
+            dist = lik(model(D.make(x[i : i + batch_size], None)))
+            total += dist.nll(y[i : i + batch_size], "sum").item()
+            probs.append(dist.probs.numpy(force=True))
+            preds.append(_predict(dist))  # the same rule as the training accuracy
+    finally:  # an exception (a bad label, Ctrl-C) must not leave the model in eval mode
+        model.train(was_training)
+    if not math.isfinite(total):  # say so here, not as a puzzling error from the ECE below
+        raise ValueError(
+            f"evaluate: the negative log-likelihood is {total}: the model's outputs are not "
+            "finite (do its weights or the inputs hold nan or inf?)"
+        )
     p, pred = np.concatenate(probs), np.concatenate(preds)
     return {
         "nll": total / len(x),
@@ -139,66 +150,74 @@ def fit(
     elif resume and checkpoint is not None:
         prog.message(f"no checkpoint at {checkpoint} yet: starting from scratch")
 
-    stopped = False
-    for epoch in range(start, epochs):
-        t0 = time.perf_counter()
-        prog.start_epoch(epoch + 1, epochs, 1 if isinstance(optimizer, LBFGS) else len(loader))
-        if isinstance(optimizer, LBFGS):
-            nll, acc = _lbfgs_epoch(model, lik, optimizer, loader)
-        else:
-            nll, acc = _sgd_epoch(model, lik, optimizer, loader, epoch, prog)
-        row: dict[str, Any] = {"epoch": epoch + 1, "train_nll": nll, "train_acc": acc}
-        row["lr"] = optimizer.param_groups[0]["lr"]
-        if scheduler is not None:
-            scheduler.step()
-        if val is not None:
-            ev = evaluate(model, lik, *val)
-            row.update(val_nll=ev["nll"], val_acc=ev["accuracy"], val_ece=ev["ece"])
-        row["seconds"] = time.perf_counter() - t0
-        history.append(row)
-        prog.end_epoch(row)
-        if early_stopping is not None:
-            if early["best_nll"] is None or row["val_nll"] < early["best_nll"]:
-                early = {"best_nll": row["val_nll"], "best_epoch": epoch + 1, "bad": 0}
-                best = snapshot(model)
+    with prog:  # closes the bar however the loop ends (a divergence, Ctrl-C)
+        stopped = False
+        for epoch in range(start, epochs):
+            t0 = time.perf_counter()
+            lbfgs = isinstance(optimizer, LBFGS)
+            steps = 1 if lbfgs else len(loader)
+            saving = checkpoint is not None
+            guard = FiniteGuard(model, optimizer, epoch + 1, steps, start, saving, not lbfgs)
+            prog.start_epoch(epoch + 1, epochs, steps)
+            if lbfgs:
+                nll, acc = _lbfgs_epoch(model, lik, optimizer, loader, guard)
             else:
-                early["bad"] += 1
-            stopped = early["bad"] >= early_stopping
-        finished = stopped or epoch + 1 == epochs
-        last: dict[str, np.ndarray] | None = None
-        if finished and best is not None:
-            last = snapshot(model)
-            model.load_state_dict(best)
-            prog.message(f"restored the weights of epoch {early['best_epoch']} (best val nll)")
-        if checkpoint is not None:
-            arrays = training_state(model, optimizer, scheduler, best, extra_arrays)
-            arrays.update(with_prefix(last or {}, "last"))
-            meta = {"epoch": epoch + 1, "history": list(history), "early": early,
-                    "rng": default_generator().bit_generator.state, "config": config or {},
-                    "finished": finished, "stopped": stopped}  # fmt: skip
-            save_checkpoint(checkpoint, arrays, meta)
-        if stopped:
-            prog.message(f"early stopping: no better val nll for {early_stopping} epochs")
-            break
+                nll, acc = _sgd_epoch(model, lik, optimizer, loader, epoch, prog, guard)
+            guard.check_weights()  # never evaluate, or save a checkpoint of, nan weights
+            row: dict[str, Any] = {"epoch": epoch + 1, "train_nll": nll, "train_acc": acc}
+            row["lr"] = optimizer.param_groups[0]["lr"]
+            if scheduler is not None:
+                scheduler.step()
+            if val is not None:
+                ev = evaluate(model, lik, *val)
+                row.update(val_nll=ev["nll"], val_acc=ev["accuracy"], val_ece=ev["ece"])
+            row["seconds"] = time.perf_counter() - t0
+            history.append(row)
+            prog.end_epoch(row)
+            if early_stopping is not None:
+                if early["best_nll"] is None or row["val_nll"] < early["best_nll"]:
+                    early = {"best_nll": row["val_nll"], "best_epoch": epoch + 1, "bad": 0}
+                    best = snapshot(model)
+                else:
+                    early["bad"] += 1
+                stopped = early["bad"] >= early_stopping
+            finished = stopped or epoch + 1 == epochs
+            last: dict[str, np.ndarray] | None = None
+            if finished and best is not None:
+                last = snapshot(model)
+                model.load_state_dict(best)
+                prog.message(f"restored the weights of epoch {early['best_epoch']} (best val nll)")
+            if checkpoint is not None:
+                arrays = training_state(model, optimizer, scheduler, best, extra_arrays)
+                arrays.update(with_prefix(last or {}, "last"))
+                meta = {"epoch": epoch + 1, "history": list(history), "early": early,
+                        "rng": default_generator().bit_generator.state, "config": config or {},
+                        "finished": finished, "stopped": stopped}  # fmt: skip
+                save_checkpoint(checkpoint, arrays, meta)
+            if stopped:
+                prog.message(f"early stopping: no better val nll for {early_stopping} epochs")
+                break
     return history
 
 
-def _sgd_epoch(model, lik, optimizer, loader, epoch, prog) -> tuple[float, float]:
+def _sgd_epoch(model, lik, optimizer, loader, epoch, prog, guard) -> tuple[float, float]:
     nll_sum, correct, n = 0.0, 0, 0
     for xb, yb in loader.batches(epoch):
         dist = lik(model(D.make(xb, None)))
         nll = dist.nll(yb)  # the mean over the batch, fused into one op
+        loss = nll.item()
+        guard.check_loss(loss)  # before the step: a nan gradient would spread to every weight
         optimizer.zero_grad()
         nll.backward()
         optimizer.step()
-        nll_sum += nll.item() * len(yb)
+        nll_sum += loss * len(yb)
         correct += int((_predict(dist) == yb).sum())
         n += len(yb)
         prog.update(nll_sum / n, correct / n)
     return nll_sum / n, correct / n
 
 
-def _lbfgs_epoch(model, lik, optimizer, loader) -> tuple[float, float]:
+def _lbfgs_epoch(model, lik, optimizer, loader, guard) -> tuple[float, float]:
     """One full-batch L-BFGS step (its inner iterations and line search run inside)."""
     x, y = D.make(loader.x, None), loader.y
 
@@ -212,6 +231,7 @@ def _lbfgs_epoch(model, lik, optimizer, loader) -> tuple[float, float]:
     with no_grad():
         dist = lik(model(x))
         nll = dist.nll(y).item()
+    guard.check_loss(nll)
     return nll, float((_predict(dist) == y).mean())
 
 

@@ -7,7 +7,12 @@ from typing import Any, TextIO
 
 
 class Progress:
-    """mode 'bar' (tqdm, live NLL and accuracy), 'lines' (one line per epoch) or 'quiet'."""
+    """mode 'bar' (tqdm, live NLL and accuracy), 'lines' (one line per epoch) or 'quiet'.
+
+    In 'bar' mode each epoch's summary is printed as a line of its own above the bar (the bar
+    of a finished epoch is removed), so no terminal width cuts it; messages go above it too.
+    Used as a context manager, the bar is closed however the block ends.
+    """
 
     def __init__(self, mode: str = "auto", file: TextIO | None = None) -> None:
         self.file = file or sys.stderr
@@ -24,32 +29,51 @@ class Progress:
         self._bar: Any = None
 
     def start_epoch(self, epoch: int, epochs: int, batches: int) -> None:
+        """Open the bar of one epoch (bar mode)."""
+        self.close()
         if self.mode == "bar":
             from tqdm.auto import tqdm
 
             self._bar = tqdm(
-                total=batches, desc=f"epoch {epoch}/{epochs}", file=self.file, leave=True,
+                total=batches, desc=f"epoch {epoch}/{epochs}", file=self.file, leave=False,
                 dynamic_ncols=True, unit="batch",
             )  # fmt: skip
 
     def update(self, nll: float, acc: float) -> None:
+        """One batch done: advance the bar, showing the running mean NLL and accuracy."""
         if self._bar is not None:
             self._bar.update(1)
             if self._bar.n % 10 == 0 or self._bar.n == self._bar.total:
                 self._bar.set_postfix(nll=f"{nll:.4f}", acc=f"{acc:.4f}", refresh=False)
 
     def end_epoch(self, row: dict[str, Any]) -> None:
-        text = format_row(row)
-        if self._bar is not None:
-            self._bar.set_postfix_str(text.split(": ", 1)[1], refresh=True)
-            self._bar.close()
-            self._bar = None
-        elif self.mode == "lines":
-            print(text, file=self.file, flush=True)
+        """Close the epoch's bar and print its summary line (nothing in quiet mode)."""
+        self.close()
+        self.message(format_row(row))
 
     def message(self, text: str) -> None:
-        if self.mode != "quiet":
+        """Print a line (above the bar while one is shown); nothing in quiet mode."""
+        if self.mode == "quiet":
+            return
+        if self.mode == "bar":
+            from tqdm.auto import tqdm
+
+            tqdm.write(text, file=self.file)  # clears the bar, prints, redraws it
+            self.file.flush()
+        else:
             print(text, file=self.file, flush=True)
+
+    def close(self) -> None:
+        """Remove the bar, if one is shown."""
+        if self._bar is not None:
+            self._bar.close()
+            self._bar = None
+
+    def __enter__(self) -> Progress:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
 
 
 def format_row(row: dict[str, Any]) -> str:

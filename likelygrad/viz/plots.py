@@ -144,10 +144,13 @@ def plot_weights(
     path: str | os.PathLike,
     image_shape: tuple[int, int] = (28, 28),
     class_names: Sequence[str] | None = None,
+    title: str | None = None,
 ) -> Path:
     """Each class's weight vector (a row of a (classes, features) Linear weight) as an image.
 
     Red pixels are evidence for the class (a positive weight raises its logit), blue against.
+    A single row (a Bernoulli model: the logit of the positive class against the rest) is one
+    larger panel; name it with `class_names=[positive class]` and say so in `title`.
     """
     w = np.asarray(weights, dtype=np.float64)
     f = math.prod(image_shape)
@@ -162,20 +165,24 @@ def plot_weights(
     names = [str(c) for c in (class_names if class_names is not None else range(k))]
     if len(names) != k:
         raise ValueError(f"plot_weights: {len(names)} class names for {k} weight rows")
+    if title is None:
+        title = "weights per class" if k > 1 else f"weights of the logit of {names[0]}"
     cols = min(k, 5)
     nrows = math.ceil(k / cols)
+    panel = 2.0 if k > 1 else 3.2
     lim = float(np.abs(w).max()) or 1.0  # symmetric around 0 so white means "no evidence"
     mpl = _mpl()
     with mpl.rc_context(_STYLE):
-        fig = _figure(mpl, 2.0 * cols + 1.2, 2.1 * nrows + 0.5)
+        # wide and tall enough for the titles and the colour bar's label, however few panels
+        fig = _figure(mpl, max(panel * cols + 1.4, 5.0), max((panel + 0.2) * nrows + 1.0, 3.4))
         axes = fig.subplots(nrows, cols, squeeze=False).ravel()
         for ax, row, name in zip(axes, w, names):
             im = ax.imshow(row.reshape(image_shape), cmap="RdBu_r", vmin=-lim, vmax=lim)
             ax.set_title(name)
         for ax in axes:
             ax.set_axis_off()
-        fig.colorbar(im, ax=list(axes), shrink=0.8, label="weight (red: for, blue: against)")
-        fig.suptitle("weights per class")
+        fig.colorbar(im, ax=list(axes), shrink=0.8, label="weight")
+        fig.suptitle(f"{title}\nred: evidence for, blue: against", fontsize=12)
         return _save(fig, path)
 
 
@@ -264,15 +271,20 @@ def plot_misclassified(
             return _save(fig, path)
         cols = math.ceil(math.sqrt(order.size))
         rows = math.ceil(order.size / cols)
-        fig = _figure(mpl, 1.5 * cols + 0.4, 1.6 * rows + 0.6)
+        # Two-line titles, "true" over "→ predicted (p)", in cells wide enough for the longest
+        # (about 0.075 inch per character at 9 points), so long class names never collide.
+        titles = [f"{name(t[i])}\n→ {name(p[i])} ({prob[i, p[i]]:.2f})" for i in order]
+        longest = max(len(line) for title in titles for line in title.split("\n"))
+        cell = max(1.5, 0.075 * longest + 0.2)
+        fig = _figure(mpl, max(cell * cols + 0.4, 5.5), 1.85 * rows + 0.9)
         axes = fig.subplots(rows, cols, squeeze=False).ravel()
         for ax in axes:
             ax.set_axis_off()
-        for ax, i in zip(axes, order):
+        for ax, i, title in zip(axes, order, titles):
             ax.imshow(x[i], cmap="gray_r" if x.ndim == 3 else None)
-            ax.set_title(f"{name(t[i])} → {name(p[i])} ({prob[i, p[i]]:.2f})", fontsize=9)
+            ax.set_title(title, fontsize=9)
         fig.suptitle(
-            f"most confident mistakes: {order.size} of {wrong.size} "
-            f"(out of {t.size}), titled true → predicted (p)"
+            f"most confident mistakes: {order.size} of {wrong.size} (out of {t.size})\n"
+            "each titled true → predicted (probability)"
         )
         return _save(fig, path)
