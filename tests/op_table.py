@@ -406,6 +406,19 @@ def ops_red():
     return softmax
 
 
+# Rows added by area live in tests/op_rows_*.py (each defines ROWS); they join the one table.
+def _extra_rows() -> list[Row]:
+    import importlib
+    from pathlib import Path
+
+    rows = []
+    for path in sorted(Path(__file__).parent.glob("op_rows_*.py")):
+        rows += importlib.import_module(path.stem).ROWS
+    return rows
+
+
+ROWS += _extra_rows()
+
 # Ops checked elsewhere: moving between devices needs a second device (tests/test_devices.py).
 from likelygrad.ops import ToDevice  # noqa: E402
 

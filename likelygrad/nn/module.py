@@ -50,11 +50,15 @@ class Module:
     """
 
     _parameters: OrderedDict[str, Parameter]
+    _buffers: OrderedDict[str, Tensor | None]
+    _non_persistent: set[str]
     _modules: OrderedDict[str, Module]
     training: bool
 
     def __init__(self) -> None:
         object.__setattr__(self, "_parameters", OrderedDict())
+        object.__setattr__(self, "_buffers", OrderedDict())
+        object.__setattr__(self, "_non_persistent", set())
         object.__setattr__(self, "_modules", OrderedDict())
         object.__setattr__(self, "training", True)
 
@@ -65,8 +69,18 @@ class Module:
                 "first in your module's __init__"
             )
         params, mods = self.__dict__["_parameters"], self.__dict__["_modules"]
+        buffers = self.__dict__["_buffers"]
+        if (
+            name in buffers
+            and (value is None or isinstance(value, Tensor))
+            and not isinstance(value, Parameter)
+        ):
+            buffers[name] = value  # a registered buffer stays a buffer, as in torch
+            object.__setattr__(self, name, value)
+            return
         params.pop(name, None)
         mods.pop(name, None)
+        buffers.pop(name, None)
         if isinstance(value, Parameter):
             params[name] = value
         elif isinstance(value, Module):
@@ -78,7 +92,57 @@ class Module:
     def __delattr__(self, name: str) -> None:
         self._parameters.pop(name, None)
         self._modules.pop(name, None)
+        self._buffers.pop(name, None)
+        self._non_persistent.discard(name)
         object.__delattr__(self, name)
+
+    def register_buffer(self, name: str, tensor: Tensor | None, persistent: bool = True) -> None:
+        """A tensor that is state but not a parameter (BatchNorm's running mean): saved in
+        state_dict (unless persistent=False), moved by .to(), never given to optimizers."""
+        if "_buffers" not in self.__dict__:
+            raise AttributeError("cannot assign buffer before Module.__init__() call")
+        if not isinstance(name, str):
+            raise TypeError(f"buffer name should be a string. Got {type(name).__name__}")
+        if "." in name or name == "":
+            raise KeyError(f'buffer name can\'t contain "." or be empty, got {name!r}')
+        if name in self.__dict__ and name not in self._buffers:
+            raise KeyError(f"attribute '{name}' already exists")
+        if tensor is not None and not isinstance(tensor, Tensor):
+            raise TypeError(
+                f"cannot assign '{type(tensor).__name__}' object to buffer '{name}' "
+                "(torch Tensor or None required)"
+            )
+        self._parameters.pop(name, None)
+        self._modules.pop(name, None)
+        self._buffers[name] = tensor
+        if persistent:
+            self._non_persistent.discard(name)
+        else:
+            self._non_persistent.add(name)
+        object.__setattr__(self, name, tensor)
+
+    def register_parameter(self, name: str, param: Parameter | None) -> None:
+        """Add a parameter under `name` (None registers an absent one, as torch's bias=False)."""
+        if param is not None and not isinstance(param, Parameter):
+            raise TypeError(
+                f"cannot assign '{type(param).__name__}' object to parameter '{name}' "
+                "(torch.nn.Parameter or None required)"
+            )
+        setattr(self, name, param)
+        if param is None:
+            self._parameters[name] = None  # type: ignore[assignment]
+
+    def add_module(self, name: str, module: Module | None) -> None:
+        """Add a child module under `name` (as attribute assignment does)."""
+        if module is not None and not isinstance(module, Module):
+            raise TypeError(f"{type(module).__name__} is not a Module subclass")
+        if not isinstance(name, str) or "." in name or name == "":
+            raise KeyError(f'module name can\'t contain "." or be empty, got {name!r}')
+        setattr(self, name, module)
+        if module is None:
+            self._modules[name] = None  # type: ignore[assignment]
+
+    register_module = add_module
 
     def forward(self, *args: Any, **kwargs: Any) -> Any:
         raise NotImplementedError(f"{type(self).__name__} must define forward()")
@@ -110,18 +174,35 @@ class Module:
     def children(self) -> Iterator[Module]:
         yield from self._modules.values()
 
-    def named_parameters(self, prefix: str = "") -> Iterator[tuple[str, Parameter]]:
+    def named_parameters(
+        self, prefix: str = "", recurse: bool = True
+    ) -> Iterator[tuple[str, Parameter]]:
         """(dotted name, parameter) pairs; a parameter shared by two modules is listed once."""
         seen: set[int] = set()
-        for mod_name, mod in self.named_modules(prefix):
+        mods = self.named_modules(prefix) if recurse else iter([(prefix, self)])
+        for mod_name, mod in mods:
             for k, p in mod._parameters.items():
-                if id(p) not in seen:
+                if p is not None and id(p) not in seen:
                     seen.add(id(p))
                     yield (f"{mod_name}.{k}" if mod_name else k), p
 
-    def parameters(self) -> Iterator[Parameter]:
-        for _, p in self.named_parameters():
+    def parameters(self, recurse: bool = True) -> Iterator[Parameter]:
+        for _, p in self.named_parameters(recurse=recurse):
             yield p
+
+    def named_buffers(self, prefix: str = "", recurse: bool = True) -> Iterator[tuple[str, Tensor]]:
+        """(dotted name, buffer) pairs, each buffer once."""
+        seen: set[int] = set()
+        mods = self.named_modules(prefix) if recurse else iter([(prefix, self)])
+        for mod_name, mod in mods:
+            for k, b in mod._buffers.items():
+                if b is not None and id(b) not in seen:
+                    seen.add(id(b))
+                    yield (f"{mod_name}.{k}" if mod_name else k), b
+
+    def buffers(self, recurse: bool = True) -> Iterator[Tensor]:
+        for _, b in self.named_buffers(recurse=recurse):
+            yield b
 
     # ---- modes and gradients --------------------------------------------------------------
     def train(self, mode: bool = True) -> Module:
@@ -153,6 +234,10 @@ class Module:
                 p.array = fn(p).array
                 if p.grad is not None:
                     p._grad = fn(p.grad).detach()
+            for m in self.modules():
+                for b in m._buffers.values():
+                    if b is not None:
+                        b.array = fn(b).array
         return self
 
     def to(self, *args: Any, **kwargs: Any) -> Module:
@@ -200,8 +285,14 @@ class Module:
         """Name -> tensor, sharing memory with the parameters (as torch: copy it, e.g. with
         copy.deepcopy, to keep a snapshot while training goes on)."""
         out = OrderedDict() if destination is None else destination
-        for k, p in self.named_parameters():
-            out[prefix + k] = p if keep_vars else p.detach()
+        for name, mod in self.named_modules():  # each module's parameters, then its buffers
+            head = f"{prefix}{name}." if name else prefix
+            for k, p in mod._parameters.items():
+                if p is not None:
+                    out[head + k] = p if keep_vars else p.detach()
+            for k, b in mod._buffers.items():
+                if b is not None and k not in mod._non_persistent:
+                    out[head + k] = b if keep_vars else b.detach()
         return out
 
     def load_state_dict(
@@ -220,7 +311,7 @@ class Module:
             raise TypeError(
                 f"Expected state_dict to be dict-like, got {type(state_dict).__name__}."
             )
-        own = dict(self.named_parameters())
+        own = dict(self.state_dict(keep_vars=True))  # parameters and persistent buffers
         missing = [k for k in own if k not in state_dict]
         unexpected = [str(k) for k in state_dict if k not in own]
         wrong_shape, wrong_type, ready = [], [], {}
