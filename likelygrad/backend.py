@@ -113,16 +113,24 @@ class Backend:
         raise RuntimeError(f"{self.name}: arrays on {native} have no likelygrad device")
 
     def native_device(self, d: device) -> Any:
-        key: str = str(d) if str(d) in self.devices else d.type
-        if key not in self.devices:
-            raise RuntimeError(f"{self.name} cannot hold tensors on {d}")
-        return self.devices[key]
+        for key in (str(d), f"{d.type}:0" if d.index is None else "", d.type):
+            if key in self.devices:
+                return self.devices[key]
+        raise RuntimeError(f"{self.name} cannot hold tensors on {d}")
 
     def asarray(
         self, obj: Any, dtype: Any = None, device: device | None = None, copy: bool | None = None
     ) -> Any:
-        """An array of this library on `device` (default: this library's first device)."""
-        native = self.native_device(device or next(iter(map(as_device, self.devices))))
+        """An array of this library on `device` (default: where `obj` is, for an array of this
+        library; else this library's first device)."""
+        if (
+            device is None
+            and hasattr(obj, "__array_namespace__")
+            and _BY_TYPE.get(type(obj)) is self
+        ):
+            native = None  # stays on its device
+        else:
+            native = self.native_device(device or next(iter(map(as_device, self.devices))))
         kw: dict[str, Any] = {} if native is None else {"device": native}
         if dtype is not None:
             kw["dtype"] = self.native_dtype(as_dtype(dtype))
@@ -130,6 +138,9 @@ class Backend:
 
     def to_numpy(self, a: Any) -> np.ndarray:
         """A NumPy copy (or view, on the CPU) of an array of this library."""
+        host = self.devices.get("cpu")
+        if host is not None and getattr(a, "device", host) != host:
+            a = a.to_device(host)  # the Array API's way off an accelerator
         return np.asarray(a)
 
     def native_dtype(self, dtype: np.dtype) -> Any:
@@ -458,6 +469,13 @@ def common_backend(arrays: list[Any] | tuple[Any, ...], op: str) -> Backend:
         backends = [backend_of(a) for a in arrays]
     names = {b.name for b in backends}
     if len(names) > 1:
+        devices = {str(b.device_of(a)) for b, a in zip(backends, arrays)}
+        if len(devices) > 1:
+            a, b = sorted(devices)
+            raise RuntimeError(
+                "Expected all tensors to be on the same device, but found at least two devices, "
+                f"{b} and {a}! ({op}: move them with .to(device) first)"
+            )
         raise TypeError(
             f"{op}: inputs come from different array libraries ({', '.join(sorted(names))}); "
             "convert them with lg.tensor(..., device=...) or .to() first"

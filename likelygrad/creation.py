@@ -43,7 +43,7 @@ def tensor(
     """
     if isinstance(data, Tensor):  # torch warns here; a detached copy is what it makes
         return _copy_of(data.detach().to(device=device, dtype=dtype), requires_grad)
-    if hasattr(data, "__array_namespace__") and not isinstance(data, np.ndarray):
+    if hasattr(data, "__array_namespace__") and not isinstance(data, np.ndarray | np.generic):
         xp = D.backend_of(data)
         arr = xp.asarray(
             data,
@@ -51,7 +51,7 @@ def tensor(
             dtype=None if dtype is None else dt.as_dtype(dtype),
             device=xp.device_of(data),
         )
-        t = _make(arr, None)
+        t = _make(arr, None) if device is None else _make(arr, None).to(device)
         return t.requires_grad_() if requires_grad else t
     arr = D.infer(data)
     arr = np.array(arr, dtype=None if dtype is None else dt.as_dtype(dtype), copy=True)

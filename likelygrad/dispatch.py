@@ -150,14 +150,14 @@ def _observed(op: Any, inputs: tuple, options: dict) -> Any:
 
 
 def _as_array(xp: Any, out: Any, arrays: list, op: Any) -> Any:
-    if xp is NUMPY:  # NumPy returns scalars for 0-d results: keep arrays
+    if isinstance(out, np.generic):  # NumPy returns scalars for 0-d results: keep arrays
         return np.asarray(out)
-    if not any(type(out) is type(a) for a in arrays):
-        raise TypeError(
-            f"{op.name}: returned a {type(out).__name__} for {xp.name} inputs; an op's portable "
-            "path called NumPy (or another library) directly instead of ctx.xp"
-        )
-    return out
+    if op.crosses_devices or any(type(out) is type(a) for a in arrays):
+        return out
+    raise TypeError(
+        f"{op.name}: returned a {type(out).__name__} for {xp.name} inputs; an op's portable "
+        "path called NumPy (or another library) directly instead of ctx.xp"
+    )
 
 
 def _check_forward(node: Node, out: Any) -> None:

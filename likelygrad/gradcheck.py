@@ -89,7 +89,7 @@ def gradcheck(
 def _is_float(x: Any) -> bool:
     if isinstance(x, Tensor):
         return x.dtype.kind == "f"
-    if hasattr(x, "__array_namespace__") and not isinstance(x, np.ndarray):
+    if hasattr(x, "__array_namespace__") and not isinstance(x, np.ndarray | np.generic):
         return backend_of(x).dtype_of(x).kind == "f"
     return np.asarray(x).dtype.kind == "f"
 

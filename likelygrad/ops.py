@@ -38,6 +38,7 @@ class Op:
     saves_output = False  # the VJP reads the output (version-checked)
     float_only = False  # integer inputs are promoted to the default float dtype first
     iop: Any = None  # the in-place operator for `x op= y` outside autograd
+    crosses_devices = False  # the output may belong to another array library (ToDevice)
 
     def __init_subclass__(cls) -> None:
         cls.name = cls.__name__.lower()
@@ -246,6 +247,8 @@ class Cast(Op):  # a dtype change; the engine casts the gradient back to the inp
 
 
 class ToDevice(Op):  # a copy to another device or library; the gradient travels back
+    crosses_devices = True
+
     @staticmethod
     def forward(ctx, x, backend=None, device=None):
         ctx.saved = ctx.xp, ctx.xp.device_of(x)
@@ -254,7 +257,7 @@ class ToDevice(Op):  # a copy to another device or library; the gradient travels
     @staticmethod
     def backward(ctx, g):
         home, dev = ctx.saved
-        return (home.asarray(g if home is ctx.xp else _host(g), device=dev),)
+        return (home.asarray(_host(g), device=dev),)
 
 
 def _host(a: Any) -> Any:

@@ -59,7 +59,8 @@ class Tensor(MathMethods, ShapeMethods, IndexingMethods):
             arr: Any = np.zeros(tuple(int(a) for a in args), dtype=d)
         elif len(args) == 1:
             src = args[0].array if isinstance(args[0], Tensor) else args[0]
-            if type(src) is not _ndarray and hasattr(src, "__array_namespace__") and dtype is None:
+            foreign = not isinstance(src, _ndarray | np.generic)
+            if foreign and hasattr(src, "__array_namespace__") and dtype is None:
                 arr = src  # an array of another library: wrapped as it is
             else:
                 arr = np.array(infer(src), dtype=d)  # the legacy constructor: default float dtype

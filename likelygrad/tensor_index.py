@@ -38,7 +38,7 @@ def convert_index(t: Any, index: Any) -> tuple:
         elif (
             type(t.array) is np.ndarray
             and hasattr(p, "__array_namespace__")
-            and type(p) is not np.ndarray
+            and not isinstance(p, np.ndarray | np.generic)
         ):
             p = np.asarray(p)
         if hasattr(p, "shape") and hasattr(p, "dtype") and p.ndim == 0:
