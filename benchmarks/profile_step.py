@@ -3,12 +3,12 @@
     python benchmarks/profile_step.py --model 784-256-10:relu --batch 128
     python benchmarks/profile_step.py --model 784-10 --batch 128 --cprofile 30
 
-1. phases of the loop a user writes (gather, lg.Tensor, forward, loss, zero_grad, backward,
+1. phases of the loop a user writes (gather, lg.from_numpy, forward, loss, zero_grad, backward,
    step), timed with perf_counter around each;
 2. optionally cProfile's functions by self time, per step (cProfile slows Python code ~2×, so
    read its numbers as proportions);
-3. every op's forward and VJP (each Op class wrapped with a timer), and the rest of each phase
-   (engine, modules, validation: the Python around the arrays);
+3. every op's forward and VJP (timed by an engine observer, `autograd.engine.OBSERVERS`), and
+   the rest of each phase (engine, modules, validation: the Python around the arrays);
 4. the engine's whole cost, in place: the same step with the same ops' forward and VJP code
    called directly (no Tensor, Node, Module or graph walk), alternating blocks with the real step.
    Inside a training step every small call runs slower than in isolation (the GEMMs evict the
@@ -41,7 +41,7 @@ import machine  # noqa: E402
 import workload  # noqa: E402
 from train_likelygrad import _likelygrad_model  # noqa: E402
 
-PHASES = ("gather", "lg.Tensor", "forward", "loss", "zero_grad", "backward", "step")
+PHASES = ("gather", "from_numpy", "forward", "loss", "zero_grad", "backward", "step")
 
 
 def build(model: workload.Model, folder: Path, seed: int):
@@ -54,40 +54,19 @@ def build(model: workload.Model, folder: Path, seed: int):
     return net, optim.SGD(net.parameters(), lr=0.01, momentum=0.9)
 
 
-def op_classes() -> list[type]:
-    from likelygrad import ops, reductions, shape_ops
+def time_ops(totals: dict[str, float], counts: dict[str, int]) -> Any:
+    """Time every op's forward and VJP through the engine's observers (no op is patched);
+    returns the observer, to remove it from `OBSERVERS` afterwards."""
+    from likelygrad.autograd.engine import OBSERVERS, Node
 
-    found = {
-        v
-        for mod in (ops, reductions, shape_ops)
-        for v in vars(mod).values()
-        if isinstance(v, type) and issubclass(v, ops.Op) and v is not ops.Op
-    }
-    return sorted(found, key=lambda c: c.__name__)
+    def observe(phase: str, node: Any, seconds: float) -> None:
+        op = node.op if isinstance(node, Node) else node
+        key = f"{op.__name__}.{'forward' if phase == 'forward' else 'backward'}"
+        totals[key] += seconds
+        counts[key] += 1
 
-
-def time_ops(totals: dict[str, float], counts: dict[str, int]) -> dict[tuple[type, str], Any]:
-    """Wrap every op's forward and backward with a timer; returns the originals, for undoing."""
-    originals: dict[tuple[type, str], Any] = {}
-    clock = time.perf_counter
-
-    def wrap(cls: type, name: str) -> None:
-        fn, key = getattr(cls, name), f"{cls.__name__}.{name}"
-        originals[(cls, name)] = vars(cls)[name]
-
-        def timed(*args, **kwargs):
-            t0 = clock()
-            out = fn(*args, **kwargs)
-            totals[key] += clock() - t0
-            counts[key] += 1
-            return out
-
-        setattr(cls, name, staticmethod(timed))
-
-    for cls in op_classes():
-        wrap(cls, "forward")
-        wrap(cls, "backward")
-    return originals
+    OBSERVERS.append(observe)
+    return observe
 
 
 class _Ctx:
@@ -164,7 +143,7 @@ def main(argv: list[str] | None = None) -> None:
         idx = perm[s : s + b]
         xb, yb = x[idx], y[idx]
         t1 = clock()
-        xt = lg.Tensor(xb)
+        xt = lg.from_numpy(xb)
         t2 = clock()
         out = net(xt)
         t3 = clock()
@@ -213,14 +192,14 @@ def main(argv: list[str] | None = None) -> None:
 
     totals: dict[str, float] = defaultdict(float)
     counts: dict[str, int] = defaultdict(int)
-    originals = time_ops(totals, counts)
+    observer = time_ops(totals, counts)
     run(30)
     totals.clear()
     counts.clear()
     phase.update(dict.fromkeys(PHASES, 0.0))
     run(args.steps, 30)
     wrapped = sum(phase.values())
-    print(f"\nops (µs/step; the timers add ~0.3 µs per call; step {wrapped / n * us:.0f} µs here)")
+    print(f"\nops (µs/step; observing adds ~1 µs per op; step {wrapped / n * us:.0f} µs here)")
     for key, t in sorted(totals.items(), key=lambda kv: -kv[1]):
         print(f"  {key:32s} {t / n * us:8.1f}   calls/step {counts[key] / n:.0f}")
     in_ops = sum(totals.values())
@@ -231,8 +210,9 @@ def main(argv: list[str] | None = None) -> None:
     )
 
     # 4. the real step against the same ops called directly, in alternating blocks
-    for (cls, name), original in originals.items():  # undo the timers of part 3
-        setattr(cls, name, original)
+    from likelygrad.autograd.engine import OBSERVERS
+
+    OBSERVERS.remove(observer)  # part 3's timers off
 
     def gather(s: int) -> tuple:
         idx = perm[s : s + b]
@@ -240,7 +220,7 @@ def main(argv: list[str] | None = None) -> None:
 
     def engine_step(s: int) -> None:  # `step` without its phase timers
         xb, yb = gather(s)
-        loss = F.cross_entropy(net(lg.Tensor(xb)), yb)
+        loss = F.cross_entropy(net(lg.from_numpy(xb)), yb)
         opt.zero_grad()
         loss.backward()
         opt.step()
