@@ -137,3 +137,31 @@ def test_the_gpu_script_runs_its_paths_on_the_stand_in():
     )
     assert r.returncode == 0, r.stdout + r.stderr
     assert "op table on the GPU: 20 of 20 rows pass" in r.stdout and "| 512 |" in r.stdout
+
+
+@pytest.mark.parametrize("opt_cls", [optim.SGD, optim.Adam])
+def test_the_training_loop_runs_on_array_api_strict(opt_cls):
+    """Parameters and data as array_api_strict arrays on the CPU: every op, the engine and the
+    optimizer run through the portable paths, and give NumPy's weights."""
+    results = []
+    for lib in ("numpy", "strict"):
+        lg.manual_seed(3)
+        model = nn.Sequential(nn.Linear(6, 8), nn.Tanh(), nn.Linear(8, 3))
+        if lib == "strict":
+            for p in model.parameters():
+                p.array = xps.asarray(p.numpy())
+        wrap = (lambda a: lg.tensor(xps.asarray(a))) if lib == "strict" else lg.tensor
+        opt = opt_cls(model.parameters(), lr=0.1)
+        rng = np.random.default_rng(1)
+        for _ in range(4):
+            x = wrap(rng.standard_normal((16, 6)).astype(np.float32))
+            y = wrap(rng.integers(0, 3, 16))
+            loss = nn.functional.cross_entropy(model(x), y)
+            opt.zero_grad()
+            loss.backward()
+            opt.step()
+        assert all(type(p.array).__module__.startswith(lib if lib == "numpy" else "array_api")
+                   for p in model.parameters())  # fmt: skip
+        results.append([np.asarray(p.array) for p in model.parameters()])
+    for a, b in zip(*results):
+        np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-6)
