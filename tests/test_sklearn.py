@@ -207,3 +207,16 @@ def test_verbose_prints_each_epoch(blobs, capsys):
     quiet_fit(LikelihoodClassifier((4,), max_iter=2, verbose=True, random_state=0), X, y)
     lines = capsys.readouterr().out.splitlines()
     assert [line.split(",")[0] for line in lines] == ["Iteration 1", "Iteration 2"]
+
+
+def test_the_benchmark_stays_runnable():
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    script = Path(__file__).resolve().parents[1] / "benchmarks" / "sklearn_compare.py"
+    out = subprocess.run([sys.executable, str(script), "--quick"], capture_output=True,
+                         text=True, timeout=300, check=True).stdout  # fmt: skip
+    rows = [line for line in out.splitlines() if line.startswith("| digits |")]
+    assert [r.split(" | ")[1] for r in rows] == ["MLPClassifier float64", "MLPClassifier float32",
+                                                 "LikelihoodClassifier"]  # fmt: skip
