@@ -10,7 +10,10 @@ Needs the `onnx` extra (pip install 'likelygrad[onnx]').
 
 from __future__ import annotations
 
-from . import layers as _layers  # noqa: F401  (registers the exporters of likelygrad.nn)
+# importing these registers the exporters of likelygrad.nn's layers
+from . import convolution as _convolution  # noqa: F401
+from . import layers as _layers  # noqa: F401
+from . import normalization as _normalization  # noqa: F401
 from .export import HEADS, OPSET, export
 from .graph import Graph
 from .registry import UnsupportedLayerError, export_children, export_module, exporter_for, register

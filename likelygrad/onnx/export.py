@@ -27,7 +27,8 @@ from .registry import export_module
 OPSET = 17
 IR_VERSION = 8  # the IR version of opset 17's release: files load in runtimes of that age on
 HEADS = ("logits", "softmax", "sigmoid", "gaussian")
-_ELEM = {"float32": 1, "float64": 11, "float16": 10}  # onnx.TensorProto element types
+# onnx.TensorProto element types: float inputs, or integer indices (an Embedding's)
+_ELEM = {"float32": 1, "float64": 11, "float16": 10, "int64": 7, "int32": 6}
 
 
 def load_onnx() -> Any:
@@ -39,6 +40,14 @@ def load_onnx() -> Any:
             "ONNX export needs the onnx package: pip install 'likelygrad[onnx]' "
             "(and onnxruntime to run the exported file)"
         ) from e
+
+
+def _float_dtype(model: Any, x: Tensor) -> np.dtype:
+    """The float type of the model's activations: its parameters', else the input's."""
+    for p in getattr(model, "parameters", lambda: iter(()))():
+        if p.is_floating_point():
+            return np.dtype(p.dtype)
+    return np.dtype(x.dtype) if x.is_floating_point() else np.dtype(np.float32)
 
 
 def _head(g: Graph, y: str, head: str, out: Tensor) -> tuple[list[str], list[tuple]]:
@@ -95,13 +104,13 @@ def export(
     if dtype not in _ELEM or x.ndim < 1:
         raise ValueError(
             f"export: example_input must be a batch (N, ...) of float16, float32 or float64 "
-            f"values, got {tuple(x.shape)} {dtype}"
+            f"values (or int32/int64 indices), got {tuple(x.shape)} {dtype}"
         )
     was_training = getattr(model, "training", False)
     model.eval()
     try:
         with no_grad():
-            g = Graph(onnx, np.dtype(dtype))
+            g = Graph(onnx, _float_dtype(model, x))
             y, out = export_module(g, model, input_name, x)
             names, shapes = _head(g, y, head, out)
     finally:
@@ -112,7 +121,7 @@ def export(
         g.nodes,
         type(model).__name__,
         [info(input_name, _ELEM[dtype], [*batch, *x.shape[1:]])],
-        [info(n, _ELEM[dtype], [*batch, *s]) for n, s in zip(names, shapes)],
+        [info(n, _ELEM[str(np.dtype(out.dtype))], [*batch, *s]) for n, s in zip(names, shapes)],
         initializer=g.initializers,
     )
     proto = onnx.helper.make_model(
