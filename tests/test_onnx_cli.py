@@ -119,3 +119,10 @@ def test_real_mnist_digits(tmp_path_factory, tmp_path):
     images = load_dataset("mnist-sample", download=False).x_test
     (probs,) = export(run, tmp_path).run(None, {"input": images.astype(np.float32)})
     np.testing.assert_allclose(probs, likelygrad_probs(run, images), **TOL)
+
+
+def test_export_help_names_every_default(capsys):
+    assert main(["export", "--help"]) == 0
+    text = " ".join(capsys.readouterr().out.split())
+    assert "RUN_OR_CHECKPOINT" in text and "MODEL.onnx" in text
+    assert "(default: probs)" in text and "(default: pixels)" in text
