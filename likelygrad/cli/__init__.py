@@ -1,4 +1,4 @@
-"""The `likelygrad` command line: train, eval, predict, info.
+"""The `likelygrad` command line: train, eval, predict, export, info.
 
 Every error is one line, `likelygrad COMMAND: error: ...`, never a traceback (a data set not
 found adds, indented below it, where it was searched for): invalid or contradictory arguments
@@ -28,6 +28,12 @@ def _one_line_warnings(command: str) -> Any:
     return show
 
 
+def _run_export(args: Any) -> int:
+    from .export import run_export  # imports the ONNX exporters only when asked
+
+    return run_export(args)
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point of `likelygrad` and `python -m likelygrad`; returns the exit status."""
     try:
@@ -37,7 +43,7 @@ def main(argv: list[str] | None = None) -> int:
     from . import commands, train
 
     run = {"train": train.run, "eval": commands.run_eval, "predict": commands.run_predict,
-           "info": commands.run_info}[args.command]  # fmt: skip
+           "info": commands.run_info, "export": _run_export}[args.command]  # fmt: skip
     prefix = f"likelygrad {args.command}: error:"
     with warnings.catch_warnings(), np.errstate(all="ignore"):
         warnings.simplefilter("ignore", RuntimeWarning)

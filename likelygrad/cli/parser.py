@@ -145,7 +145,7 @@ def _train_options() -> list[tuple[str, dict[str, Any], str]]:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    """The parser of `likelygrad` and its four commands."""
+    """The parser of `likelygrad` and its commands."""
     p = Parser(
         prog="likelygrad",
         description="Fit neural networks to MNIST-like data by maximum likelihood.",
@@ -178,6 +178,19 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--top", type=positive_int, default=3, metavar="K",
                    help="how many of the most likely classes to list (default: 3)")  # fmt: skip
 
+    x = sub.add_parser("export", help="write a trained run as an ONNX file",
+                       description="Write a run's model as an ONNX file (opset 17) that "
+                       "takes pixels and returns class probabilities.")  # fmt: skip
+    x.add_argument("run", metavar="RUN_OR_CHECKPOINT", help="a run folder or its checkpoint")
+    x.add_argument("file", metavar="MODEL.onnx", help="the ONNX file to write")
+    x.add_argument("--output", choices=("logits", "probs"), default="probs",
+                   help="what the file returns: probabilities (softmax, or sigmoid for a "
+                   "bernoulli run) or the raw logits (default: probs)")  # fmt: skip
+    x.add_argument("--input", choices=("pixels", "features"), default="pixels",
+                   help="pixels: images (N, H, W) of values 0..255, preprocessed inside the "
+                   "file; features: already preprocessed (N, H*W) (default: pixels)")  # fmt: skip
+    x.add_argument("--overwrite", action="store_true", help="replace MODEL.onnx if it exists")
+
     sub.add_parser("info", help="data sets found and where, versions, the BLAS in use",
                    description="Data sets found and where, versions, the BLAS.")  # fmt: skip
     return p
@@ -188,7 +201,7 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.command is None:
-        parser.error("give a command: train, eval, predict or info")
+        parser.error("give a command: train, eval, predict, export or info")
     if args.command == "train":
         args.given = {k for k in TRAIN_DEFAULTS if getattr(args, k) is not None}
         for k, v in TRAIN_DEFAULTS.items():

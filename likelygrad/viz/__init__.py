@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from .explain import Step, explain
 from .graph import render, to_dot
+from .notebook import DotSource, module_html, module_text, tensor_html, tensor_text
 from .plots import (
     plot_confusion,
     plot_history,
@@ -18,6 +19,11 @@ from .plots import (
 )
 
 __all__ = [
+    "DotSource",
+    "module_html",
+    "module_text",
+    "tensor_html",
+    "tensor_text",
     "Step",
     "explain",
     "plot_confusion",

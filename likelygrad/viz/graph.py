@@ -192,7 +192,13 @@ def _field(what: str, a: np.ndarray) -> str:
 
 
 def to_dot(tensor: Tensor) -> str:
-    """Graphviz DOT text for the graph that produced `tensor` (inputs left, output right)."""
+    """Graphviz DOT text for the graph that produced `tensor` (inputs left, output right).
+
+    The str returned is a `DotSource`: in a notebook it displays as the picture (with
+    Graphviz installed) or as a readable list of the graph's nodes.
+    """
+    from .notebook import DotSource, graph_text
+
     if not isinstance(tensor, Tensor):
         raise TypeError(f"to_dot: expected a Tensor, got {type(tensor).__name__}")
     order = walk(tensor)
@@ -213,7 +219,7 @@ def to_dot(tensor: Tensor) -> str:
         for u in v.inputs:
             lines.append(f"  n{index[id(u)]} -> n{i};")
     lines.append("}")
-    return "\n".join(lines) + "\n"
+    return DotSource("\n".join(lines) + "\n", graph_text(tensor))
 
 
 def _graphviz_bytes(dot: str, fmt: str) -> bytes:
