@@ -272,6 +272,23 @@ class Tensor(MathMethods, ShapeMethods, IndexingMethods):
 
     __hash__ = object.__hash__
 
+    def _repr_html_(self) -> str:
+        """Shape, dtype, device and gradient status above the repr (Jupyter)."""
+        from .viz.notebook import tensor_html
+
+        return tensor_html(self)
+
+    def __reduce_ex__(self, protocol: Any) -> Any:
+        """Pickling (for multiprocessing and copying; likelygrad never loads pickles): the data
+        as NumPy, requires_grad and the device. Only leaves, as in torch."""
+        if not self.is_leaf:
+            raise RuntimeError(
+                "Cowardly refusing to serialize non-leaf tensor which requires_grad, since "
+                "autograd does not support crossing process boundaries. Detach it first."
+            )
+        state = (self.numpy(force=True), self.requires_grad, str(self.device), self._name)
+        return (_rebuild, (type(self), *state))
+
     def __deepcopy__(self, memo: dict) -> Tensor:
         if not self.is_leaf:
             raise RuntimeError(
@@ -404,6 +421,18 @@ class Tensor(MathMethods, ShapeMethods, IndexingMethods):
         hooks = meta.setdefault("post", [])
         hooks.append(hook)
         return RemovableHandle(hooks, hook)
+
+
+def _rebuild(cls: type, values: np.ndarray, requires_grad: bool, device: str, name: Any) -> Tensor:
+    """Unpickling: a leaf of class `cls` (Tensor or Parameter) with these values."""
+    t: Tensor = _new(cls)
+    arr: Any = np.array(values)
+    if device != "cpu":
+        arr = backend_for(as_device(device)).asarray(arr, device=as_device(device))
+    t.array, t._grad, t._node, t._version, t._base, t._name = arr, None, None, [0], None, name
+    if requires_grad:
+        t.requires_grad_(True)
+    return t
 
 
 class Size(tuple):
