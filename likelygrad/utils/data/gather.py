@@ -44,14 +44,35 @@ def checked_indices(indices: Any, n: int) -> np.ndarray:
     return idx.astype(np.int64, copy=False)
 
 
-class RowGather:
-    """``take(tensor, indices)``: the rows ``tensor[indices]`` as a new tensor, in a recycled
-    buffer when one is free; keeps at most ``keep`` buffers (two alternate in a training loop,
+class BufferPool:
+    """Arrays handed out for new batches: a pooled one when nothing else refers to it, else a
+    new one (pooled too while fewer than ``keep`` are held; two alternate in a training loop,
     plus one for a shorter last batch)."""
 
     def __init__(self, keep: int = 4) -> None:
         self.keep = keep
         self.pool: list[np.ndarray] = []
+
+    def get(self, shape: tuple[int, ...], dtype: Any) -> np.ndarray:
+        """An uninitialized array of ``shape`` and ``dtype`` that nobody else holds."""
+        if _RECYCLE:
+            pool = self.pool
+            for i in range(len(pool)):
+                if pool[i].shape == shape and pool[i].dtype == dtype:
+                    if _references(pool, i) == _FREE:
+                        return pool[i]
+        out = np.empty(shape, dtype=dtype)
+        if _RECYCLE and len(self.pool) < self.keep:
+            self.pool.append(out)
+        return out
+
+
+class RowGather:
+    """``take(tensor, indices)``: the rows ``tensor[indices]`` as a new tensor, written into a
+    recycled buffer when one is free."""
+
+    def __init__(self) -> None:
+        self.buffers = BufferPool()
 
     def take(self, tensor: Any, indices: np.ndarray) -> Any:
         """``tensor[indices]`` along the first axis, never sharing memory with ``tensor``."""
@@ -60,21 +81,14 @@ class RowGather:
             xp = backend_of(source)
             idx = xp.asarray(indices, device=xp.device_of(source))
             return make(xp.ns.take(source, idx, axis=0), None)  # the library's own take
-        idx = checked_indices(indices, source.shape[0])
-        shape = (len(idx), *source.shape[1:])
-        out = self._free_buffer(shape, source.dtype) if _RECYCLE else None
-        if out is None:
-            out = np.empty(shape, dtype=source.dtype)
-            if _RECYCLE and len(self.pool) < self.keep:
-                self.pool.append(out)
-        # indices are checked above, so 'wrap' only maps -n..-1 to n-1..0 as Python does, and
-        # unlike the default 'raise' it writes straight into `out` without a temporary copy
-        np.take(source, idx, axis=0, out=out, mode="wrap")
-        return from_numpy(out)
+        return from_numpy(take_rows(source, indices, self.buffers))
 
-    def _free_buffer(self, shape: tuple[int, ...], dtype: np.dtype) -> np.ndarray | None:
-        pool = self.pool
-        for i in range(len(pool)):
-            if pool[i].shape == shape and pool[i].dtype == dtype and _references(pool, i) == _FREE:
-                return pool[i]
-        return None
+
+def take_rows(source: np.ndarray, indices: Any, buffers: BufferPool) -> np.ndarray:
+    """``source[indices]`` (first axis) in a buffer from ``buffers``; indices are checked."""
+    idx = checked_indices(indices, source.shape[0])
+    out = buffers.get((len(idx), *source.shape[1:]), source.dtype)
+    # indices are checked, so 'wrap' only maps -n..-1 to n-1..0 as Python does, and unlike the
+    # default 'raise' it writes straight into `out` without a temporary copy
+    np.take(source, idx, axis=0, out=out, mode="wrap")
+    return out
