@@ -27,8 +27,12 @@ from .format import SerializationError
 __all__ = ["SerializationError", "load", "save"]
 
 
-def save(obj: Any, f: str | os.PathLike | IO[bytes], pickle_module: Any = None,
-         pickle_protocol: int | None = None) -> None:  # fmt: skip
+def save(
+    obj: Any,
+    f: str | os.PathLike | IO[bytes],
+    pickle_module: Any = None,
+    pickle_protocol: int | None = None,
+) -> None:
     """Save ``obj`` (tensors, arrays and plain data, nested) to a path or binary file.
 
     A path is written atomically (a temporary file renamed over it). ``pickle_protocol`` is
