@@ -14,7 +14,19 @@ import pytest
 from params import P, set_grad
 
 import likelygrad as lg
-from likelygrad.optim import SGD, Adam, AdamW, Optimizer, flatten_state, unflatten_state
+from likelygrad.optim import (
+    SGD,
+    Adadelta,
+    Adagrad,
+    Adam,
+    Adamax,
+    AdamW,
+    NAdam,
+    Optimizer,
+    RMSprop,
+    flatten_state,
+    unflatten_state,
+)
 
 RNG = np.random.default_rng(0)
 X = RNG.normal(size=(32, 5))
@@ -71,8 +83,32 @@ CONFIGS = [
     ("adamw", "AdamW", {"lr": 0.05}),
     ("adamw-amsgrad", "AdamW", {"lr": 0.05, "weight_decay": 0.1, "amsgrad": True}),
     ("adamw-maximize", "AdamW", {"lr": 0.05, "eps": 1e-3, "maximize": True}),
+    ("adam-decoupled", "Adam", {"lr": 0.05, "weight_decay": 0.1, "decoupled_weight_decay": True}),
+    ("rmsprop", "RMSprop", {"lr": 0.01}),
+    ("rmsprop-all", "RMSprop", {"lr": 0.01, "alpha": 0.9, "eps": 1e-6, "weight_decay": 0.05,
+                                "momentum": 0.8, "centered": True}),
+    ("rmsprop-centered-maximize", "RMSprop", {"lr": 0.01, "centered": True, "maximize": True}),
+    ("rmsprop-momentum", "RMSprop", {"lr": 0.01, "momentum": 0.9, "weight_decay": 0.1}),
+    ("adagrad", "Adagrad", {"lr": 0.1}),
+    ("adagrad-all", "Adagrad", {"lr": 0.1, "lr_decay": 0.05, "weight_decay": 0.1,
+                                "initial_accumulator_value": 0.5, "eps": 1e-6}),
+    ("adagrad-maximize", "Adagrad", {"lr": 0.1, "lr_decay": 0.01, "maximize": True}),
+    ("nadam", "NAdam", {"lr": 0.05}),
+    ("nadam-weight-decay", "NAdam", {"lr": 0.05, "betas": (0.8, 0.99), "weight_decay": 0.1,
+                                     "momentum_decay": 0.01}),
+    ("nadam-decoupled-maximize", "NAdam", {"lr": 0.05, "weight_decay": 0.1, "eps": 1e-3,
+                                           "decoupled_weight_decay": True, "maximize": True}),
+    ("adadelta", "Adadelta", {"lr": 1.0}),
+    ("adadelta-all", "Adadelta", {"lr": 0.5, "rho": 0.8, "eps": 1e-4, "weight_decay": 0.1}),
+    ("adadelta-maximize", "Adadelta", {"lr": 1.0, "maximize": True}),
+    ("adamax", "Adamax", {"lr": 0.05}),
+    ("adamax-all", "Adamax", {"lr": 0.05, "betas": (0.8, 0.99), "eps": 1e-3,
+                              "weight_decay": 0.1, "maximize": True}),
 ]  # fmt: skip
-OURS = {"SGD": SGD, "Adam": Adam, "AdamW": AdamW}
+OURS = {
+    "SGD": SGD, "Adam": Adam, "AdamW": AdamW, "RMSprop": RMSprop, "Adagrad": Adagrad,
+    "NAdam": NAdam, "Adadelta": Adadelta, "Adamax": Adamax,
+}  # fmt: skip
 
 
 def config_sign(kwargs: dict) -> float:
@@ -115,7 +151,7 @@ def test_matches_torch(name, kwargs):
     assert max_rel_diff(ours, theirs) < 1e-10
 
 
-@pytest.mark.parametrize("name", ["SGD", "Adam", "AdamW"])
+@pytest.mark.parametrize("name", list(OURS))
 def test_param_groups_match_torch(name):
     groups = [{"params": [0], "lr": 0.02, "weight_decay": 0.05}, {"params": [1]}]
     kwargs = {"lr": 0.1, "momentum": 0.9} if name == "SGD" else {"lr": 0.1}
@@ -224,6 +260,16 @@ def test_load_state_dict_reports_every_mismatch():
         (Adam, {"betas": (0.9, -0.1)}, "Invalid beta parameter at index 1: -0.1"),
         (Adam, {"weight_decay": -1}, "Invalid weight_decay value: -1"),
         (AdamW, {"lr": float("nan")}, "Invalid learning rate: nan"),
+        (RMSprop, {"alpha": -0.1}, "Invalid alpha value: -0.1"),
+        (RMSprop, {"momentum": -1}, "Invalid momentum value: -1"),
+        (RMSprop, {"eps": -1}, "Invalid epsilon value: -1"),
+        (Adagrad, {"lr_decay": -1}, "Invalid lr_decay value: -1"),
+        (Adagrad, {"initial_accumulator_value": -1}, "Invalid initial_accumulator_value value"),
+        (NAdam, {"momentum_decay": -1}, "Invalid momentum_decay value: -1"),
+        (NAdam, {"betas": (0.9, 1.0)}, "Invalid beta parameter at index 1: 1.0"),
+        (Adadelta, {"rho": 1.5}, "Invalid rho value: 1.5"),
+        (Adadelta, {"weight_decay": -1}, "Invalid weight_decay value: -1"),
+        (Adamax, {"betas": (-0.1, 0.9)}, "Invalid beta parameter at index 0: -0.1"),
     ],
 )
 def test_invalid_hyper_parameters(cls, kwargs, message):
@@ -297,3 +343,64 @@ def test_state_is_keyed_by_identity():
     opt.step()
     assert opt.state[a]["momentum_buffer"][0] == 1 and opt.state[b]["momentum_buffer"][0] == -1
     assert len(opt.state) == 2 and list(opt.state) == [a, b]
+
+
+def test_positional_arguments_follow_torch():
+    """torch.optim.SGD(params, lr, momentum, dampening, weight_decay, nesterov), and so on."""
+    torch = pytest.importorskip("torch")
+    cases = [
+        (SGD, (0.1, 0.9, 0.0, 1e-4, True)),
+        (Adagrad, (0.1, 0.01, 0.1, 0.2, 1e-8)),
+        (RMSprop, (0.01, 0.9, 1e-6, 0.1, 0.5, True)),
+        (Adam, (0.01, (0.8, 0.9), 1e-6, 0.1)),
+        (NAdam, (0.01, (0.8, 0.9), 1e-6, 0.1, 0.01, True)),
+        (Adadelta, (0.5, 0.8, 1e-5, 0.1)),
+    ]
+    for cls, args in cases:
+        ours = cls(fresh_params(), *args).param_groups[0]
+        theirs = getattr(torch.optim, cls.__name__)([torch.zeros(1)], *args).param_groups[0]
+        assert all(ours[k] == theirs[k] for k in ours if k != "params"), cls.__name__
+
+
+def test_differentiable_is_refused_and_kernel_flags_accepted():
+    with pytest.raises(NotImplementedError, match="differentiable=True"):
+        Adam(fresh_params(), differentiable=True)
+    opt = AdamW(fresh_params(), foreach=True, fused=False, capturable=False)
+    assert "foreach" not in opt.param_groups[0] and opt.param_groups[0]["decoupled_weight_decay"]
+
+
+def test_adagrad_state_exists_from_construction_as_in_torch():
+    params = fresh_params()
+    opt = Adagrad(params, initial_accumulator_value=0.25)
+    sd = opt.state_dict()
+    assert set(sd["state"]) == {0, 1} and sd["state"][1]["step"] == 0
+    np.testing.assert_array_equal(sd["state"][0]["sum"], np.full((5, 3), 0.25))
+    late = P(np.ones(2))
+    opt.add_param_group({"params": [late]})
+    set_grad(late, np.ones(2))
+    opt.step()  # a parameter added later gets its state on its first step
+    assert opt.state[late]["step"] == 1
+
+
+@pytest.mark.parametrize("name,kwargs", [c[1:] for c in CONFIGS], ids=[c[0] for c in CONFIGS])
+def test_array_api_strict_parameters_give_the_numpy_result(name, kwargs):
+    """State lives where the parameter lives: no NumPy call touches an array_api_strict array."""
+    xps = pytest.importorskip("array_api_strict")
+    pytest.importorskip("array_api_compat")
+    reference = run_ours(name, [{"params": [0, 1]}], kwargs, steps=8)
+    params = [lg.nn.Parameter(lg.tensor(xps.asarray(a))) for a in (W0, B0)]
+    opt = OURS[name](params, **kwargs)
+    for _ in range(8):
+        _, grads = loss_grads(*(np.asarray(p.array) for p in params))
+        for p, g in zip(params, grads):
+            p.grad = lg.tensor(xps.asarray(config_sign(kwargs) * g))
+        opt.step()
+    for p, ref in zip(params, reference):
+        assert type(p.array) is type(params[0].array) and not isinstance(p.array, np.ndarray)
+        np.testing.assert_allclose(np.asarray(p.array), ref.array, rtol=1e-13, atol=1e-15)
+    state = opt.state_dict()  # copies on the same library, loadable into a fresh optimizer
+    resumed = [lg.nn.Parameter(lg.tensor(xps.asarray(np.asarray(p.array)))) for p in params]
+    again = OURS[name](resumed, lr=7.0)
+    again.load_state_dict(state)
+    for value in again.state[resumed[0]].values():
+        assert not isinstance(value, np.ndarray)

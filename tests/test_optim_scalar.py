@@ -12,7 +12,19 @@ import pytest
 from params import P, set_grad
 
 import likelygrad as lg
-from likelygrad.optim import LBFGS, SGD, Adam, AdamW, flatten_state, unflatten_state
+from likelygrad.optim import (
+    LBFGS,
+    SGD,
+    Adadelta,
+    Adagrad,
+    Adam,
+    Adamax,
+    AdamW,
+    NAdam,
+    RMSprop,
+    flatten_state,
+    unflatten_state,
+)
 from likelygrad.train.checkpoint import load_checkpoint, save_checkpoint
 
 THETA0 = 0.3
@@ -32,8 +44,16 @@ CONFIGS = [
     ("Adam", {"lr": 0.1, "maximize": True}),
     ("AdamW", {"lr": 0.1, "weight_decay": 0.1}),
     ("AdamW", {"lr": 0.1, "amsgrad": True, "maximize": True}),
+    ("RMSprop", {"lr": 0.05, "momentum": 0.5, "centered": True, "weight_decay": 0.1}),
+    ("Adagrad", {"lr": 0.5, "lr_decay": 0.01, "maximize": True}),
+    ("NAdam", {"lr": 0.1, "weight_decay": 0.1}),
+    ("Adadelta", {"lr": 1.0, "eps": 1e-2, "maximize": True}),
+    ("Adamax", {"lr": 0.1, "weight_decay": 0.1}),
 ]
-OURS = {"SGD": SGD, "Adam": Adam, "AdamW": AdamW}
+OURS = {
+    "SGD": SGD, "Adam": Adam, "AdamW": AdamW, "RMSprop": RMSprop, "Adagrad": Adagrad,
+    "NAdam": NAdam, "Adadelta": Adadelta, "Adamax": Adamax,
+}  # fmt: skip
 IDS = [f"{name}-{i}" for i, (name, _) in enumerate(CONFIGS)]
 
 
@@ -92,10 +112,12 @@ def test_0d_parameter_lbfgs_matches_torch(line_search_fn, grad_type):
     assert float(p.array) == pytest.approx(float(t.detach()), rel=1e-10)
 
 
-@pytest.mark.parametrize("cls", [SGD, Adam, AdamW])
+@pytest.mark.parametrize("cls", list(OURS.values()))
 def test_0d_tensor_parameter_trains(cls):
     theta = lg.tensor(THETA0, requires_grad=True)  # float32; its grad is a NumPy scalar
-    opt = cls([theta], lr=0.1, **({"momentum": 0.5} if cls is SGD else {}))
+    # settings that reach the minimum within 50 steps (Adagrad's and Adadelta's steps shrink)
+    kwargs = {SGD: {"lr": 0.1, "momentum": 0.5}, Adagrad: {"lr": 1.0}}.get(cls, {"lr": 0.1})
+    opt = cls([theta], **(kwargs if cls is not Adadelta else {"lr": 1.0, "eps": 0.1}))
     for _ in range(50):
         opt.zero_grad()
         ((theta - 2.0) * (theta - 2.0)).backward()
@@ -104,7 +126,7 @@ def test_0d_tensor_parameter_trains(cls):
     assert abs(float(theta.array) - 2.0) < 0.2
 
 
-@pytest.mark.parametrize("cls", [SGD, Adam, AdamW])
+@pytest.mark.parametrize("cls", list(OURS.values()))
 @pytest.mark.parametrize("via", ["flat", ".npz", ".safetensors"])
 def test_0d_state_round_trips(cls, via, tmp_path):
     kwargs = {"lr": 0.05, "momentum": 0.9} if cls is SGD else {"lr": 0.1}

@@ -7,17 +7,27 @@ checkpoint file.
 """
 
 from . import lr_scheduler
+from .adadelta import Adadelta
+from .adagrad import Adagrad
 from .adam import Adam, AdamW
+from .adamax import Adamax
 from .flatten import flatten_state, unflatten_state
 from .lbfgs import LBFGS
+from .nadam import NAdam
 from .optimizer import Optimizer
+from .rmsprop import RMSprop
 from .sgd import SGD
 
 __all__ = [
     "SGD",
+    "Adadelta",
+    "Adagrad",
     "Adam",
     "AdamW",
+    "Adamax",
     "LBFGS",
+    "NAdam",
+    "RMSprop",
     "Optimizer",
     "flatten_state",
     "lr_scheduler",

@@ -6,7 +6,14 @@ from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 from ..backend import backend_of
-from .optimizer import Optimizer, check_nonnegative
+from .optimizer import (
+    Optimizer,
+    check_betas,
+    check_implementation_flags,
+    check_nonnegative,
+    descent_gradient,
+    lerp_,
+)
 
 
 class Adam(Optimizer):
@@ -22,12 +29,12 @@ class Adam(Optimizer):
 
     Weight decay here adds λθ to the gradient: a Gaussian prior on θ, i.e. MAP estimation with
     an L2 penalty, whose pull Adam then rescales per coordinate (see AdamW for the decoupled
-    form). ``maximize=True`` climbs f instead, e.g. a log-likelihood written literally.
+    form, also reached with ``decoupled_weight_decay=True``). ``maximize=True`` climbs f
+    instead, e.g. a log-likelihood written literally.
     """
 
     _param_shaped_state = ("exp_avg", "exp_avg_sq", "max_exp_avg_sq")
     _required_state = ("step", "exp_avg", "exp_avg_sq")
-    _decoupled_weight_decay = False
 
     def __init__(
         self,
@@ -37,8 +44,15 @@ class Adam(Optimizer):
         eps: float = 1e-8,
         weight_decay: float = 0.0,
         amsgrad: bool = False,
+        *,
+        foreach: bool | None = None,
         maximize: bool = False,
+        capturable: bool = False,
+        differentiable: bool = False,
+        fused: bool | None = None,
+        decoupled_weight_decay: bool = False,
     ) -> None:
+        check_implementation_flags(type(self).__name__, foreach, fused, capturable, differentiable)
         defaults = {
             "lr": lr,
             "betas": tuple(betas),
@@ -46,25 +60,20 @@ class Adam(Optimizer):
             "weight_decay": weight_decay,
             "amsgrad": amsgrad,
             "maximize": maximize,
+            "decoupled_weight_decay": decoupled_weight_decay,
         }
         super().__init__(params, defaults)
 
     def _validate_group(self, group: dict[str, Any]) -> None:
         super()._validate_group(group)
         check_nonnegative(group["eps"], "epsilon value")
-        betas = group["betas"]
-        if len(betas) != 2:
-            raise ValueError(f"betas must be a pair (beta1, beta2), got {betas!r}")
-        for i, beta in enumerate(betas):
-            if not 0.0 <= beta < 1.0:
-                raise ValueError(f"Invalid beta parameter at index {i}: {beta}")
+        check_betas(group["betas"])
         check_nonnegative(group["weight_decay"], "weight_decay value")
 
     def step(self, closure: Callable[[], Any] | None = None) -> Any:
         """Apply one Adam update to every parameter that has a gradient."""
         loss = closure() if closure is not None else None
         states = self.state.by_id
-        decoupled = self._decoupled_weight_decay
         for group in self.param_groups:
             # Python floats, so float32 arrays stay float32 (NumPy 2 treats them as weak scalars)
             lr = float(group["lr"])
@@ -73,11 +82,11 @@ class Adam(Optimizer):
             decay = float(group["weight_decay"])
             amsgrad = bool(group["amsgrad"])
             maximize = bool(group["maximize"])
+            decoupled = bool(group["decoupled_weight_decay"])
             shrink = 1.0 - lr * decay
             for p in group["params"]:
                 if p.grad is None:
                     continue
-                grad = p.grad.array
                 data = p.array
                 xp = backend_of(data)
                 state = states.get(id(p))
@@ -93,19 +102,9 @@ class Adam(Optimizer):
 
                 if decay != 0.0 and decoupled:
                     data *= shrink  # AdamW: θ ← (1 - γλ) θ before the moment updates
-                if decay != 0.0 and not decoupled:
-                    g = data * decay
-                    if maximize:
-                        g -= grad
-                    else:
-                        g += grad
-                else:
-                    g = -grad if maximize else grad
+                g, _ = descent_gradient(p.grad.array, data, 0.0 if decoupled else decay, maximize)
 
-                # m ← m + (1 - β₁)(g - m), the same interpolation as β₁ m + (1 - β₁) g
-                work = g - m
-                work *= 1.0 - beta1
-                m += work
+                lerp_(m, g, 1.0 - beta1)  # m ← β₁ m + (1 - β₁) g
                 v *= beta2
                 work = g * g
                 work *= 1.0 - beta2
@@ -138,8 +137,6 @@ class AdamW(Adam):
     every coordinate rather than rescaled by Adam's per-coordinate step sizes.
     """
 
-    _decoupled_weight_decay = True
-
     def __init__(
         self,
         params: Iterable[Any],
@@ -148,6 +145,15 @@ class AdamW(Adam):
         eps: float = 1e-8,
         weight_decay: float = 1e-2,
         amsgrad: bool = False,
+        *,
         maximize: bool = False,
+        foreach: bool | None = None,
+        capturable: bool = False,
+        differentiable: bool = False,
+        fused: bool | None = None,
     ) -> None:
-        super().__init__(params, lr, betas, eps, weight_decay, amsgrad, maximize)
+        super().__init__(
+            params, lr, betas, eps, weight_decay, amsgrad, foreach=foreach, maximize=maximize,
+            capturable=capturable, differentiable=differentiable, fused=fused,
+            decoupled_weight_decay=True,
+        )  # fmt: skip

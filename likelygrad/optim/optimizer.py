@@ -12,11 +12,12 @@ device.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator, Mapping, MutableMapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any
 
 import numpy as np
 
+from .param_state import ParamState, copy_value, to_host, to_param_backend
 from .saved_state import (
     check_layout,
     hyper_parameter_problems,
@@ -26,65 +27,70 @@ from .saved_state import (
 )
 
 
-class ParamState(MutableMapping):
-    """Per-parameter state dicts keyed by parameter identity, like torch's ``defaultdict(dict)``.
-
-    Keying by ``id`` means parameters need not be hashable (a dataclass or a Tensor with an
-    elementwise ``__eq__`` is not); the optimizer's param groups keep every key alive.
-    """
-
-    def __init__(self) -> None:
-        self.by_id: dict[int, dict[str, Any]] = {}  # the fast path used inside step()
-        self._params: dict[int, Any] = {}
-
-    def __getitem__(self, param: Any) -> dict[str, Any]:
-        key = id(param)
-        if key not in self.by_id:  # missing entries are created empty, as in a defaultdict
-            self.by_id[key], self._params[key] = {}, param
-        return self.by_id[key]
-
-    def __setitem__(self, param: Any, value: dict[str, Any]) -> None:
-        self.by_id[id(param)], self._params[id(param)] = value, param
-
-    def __delitem__(self, param: Any) -> None:
-        del self.by_id[id(param)], self._params[id(param)]
-
-    def __contains__(self, param: object) -> bool:
-        return id(param) in self.by_id
-
-    def __iter__(self) -> Iterator[Any]:
-        return iter(list(self._params.values()))
-
-    def __len__(self) -> int:
-        return len(self.by_id)
-
-    def clear(self) -> None:
-        """Forget the state of every parameter."""
-        self.by_id.clear()
-        self._params.clear()
-
-
-def _copy_value(value: Any, dtype: Any = None) -> Any:
-    """Deep-copy a state value; floating arrays are cast to ``dtype`` when one is given."""
-    if isinstance(value, np.ndarray):
-        if dtype is not None and np.issubdtype(value.dtype, np.floating):
-            return np.array(value, dtype=dtype, copy=True)
-        return value.copy()
-    if isinstance(value, np.generic):
-        return value.item()
-    if isinstance(value, dict):
-        return {k: _copy_value(v, dtype) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_copy_value(v, dtype) for v in value]
-    if isinstance(value, tuple):
-        return tuple(_copy_value(v, dtype) for v in value)
-    return value
-
-
 def check_nonnegative(value: float, what: str) -> None:
     """Raise torch's ``ValueError("Invalid <what>: <value>")`` unless ``0 <= value``."""
     if not 0.0 <= value:  # written this way so that NaN is rejected too
         raise ValueError(f"Invalid {what}: {value}")
+
+
+def check_betas(betas: Any) -> None:
+    """Raise torch's ``ValueError`` unless ``betas`` is a pair of numbers in [0, 1)."""
+    if len(betas) != 2:
+        raise ValueError(f"betas must be a pair (beta1, beta2), got {betas!r}")
+    for i, beta in enumerate(betas):
+        if not 0.0 <= beta < 1.0:
+            raise ValueError(f"Invalid beta parameter at index {i}: {beta}")
+
+
+def check_implementation_flags(
+    name: str,
+    foreach: bool | None = None,
+    fused: bool | None = None,
+    capturable: bool = False,
+    differentiable: bool = False,
+) -> None:
+    """Accept torch's kernel-choice flags; refuse ``differentiable=True``, which we cannot do.
+
+    ``foreach``, ``fused`` and ``capturable`` choose among torch's implementations of the same
+    update; likelygrad has one implementation, so they change nothing and are not stored.
+    """
+    if differentiable:
+        raise NotImplementedError(
+            f"{name}: differentiable=True (gradients through the optimizer step) is not "
+            "supported; leave it False"
+        )
+
+
+def descent_gradient(grad: Any, data: Any, decay: float, maximize: bool) -> tuple[Any, bool]:
+    """``(g, owned)``: the direction a step descends, g = ±∇f + λθ, and whether g is a new array.
+
+    ``maximize=True`` negates the gradient first (climbing f, e.g. a log-likelihood written
+    literally); weight decay λ adds λθ, the gradient of a Gaussian prior's negative log-density
+    (an L2 penalty λ/2 ‖θ‖²), so the step maximizes the posterior. When ``owned`` is False, g is
+    ``p.grad``'s own array, which the caller must not modify in place.
+    """
+    if decay != 0.0:
+        g = data * decay
+        if maximize:
+            g -= grad
+        else:
+            g += grad
+        return g, True
+    if maximize:
+        return -grad, True
+    return grad, False
+
+
+def lerp_(a: Any, b: Any, weight: float) -> None:
+    """``a ← a + weight (b - a)`` in place, computed as torch's ``lerp_`` computes it."""
+    if weight < 0.5:
+        work = b - a
+        work *= weight
+        a += work
+    else:  # torch switches to b - (b - a)(1 - w) here, exact at w = 1
+        work = b - a
+        work *= 1.0 - weight
+        a[...] = b - work
 
 
 class Optimizer:
@@ -176,10 +182,10 @@ class Optimizer:
         index: dict[int, int] = {}
         groups = []
         for group in self.param_groups:
-            packed = {k: _copy_value(v) for k, v in group.items() if k != "params"}
+            packed = {k: copy_value(v) for k, v in group.items() if k != "params"}
             packed["params"] = [index.setdefault(id(p), len(index)) for p in group["params"]]
             groups.append(packed)
-        state = {index[k]: _copy_value(v) for k, v in self.state.by_id.items() if k in index}
+        state = {index[k]: copy_value(v) for k, v in self.state.by_id.items() if k in index}
         return {"state": state, "param_groups": groups}
 
     def load_state_dict(self, state_dict: Mapping[str, Any]) -> None:
@@ -205,7 +211,7 @@ class Optimizer:
                 new_state[p] = self._loaded_state(i, saved, p, problems)
         new_groups = []
         for n, (s, g) in enumerate(zip(saved_groups, self.param_groups)):
-            group = {**g, **{k: _copy_value(v) for k, v in s.items() if k != "params"}}
+            group = {**g, **{k: copy_value(v) for k, v in s.items() if k != "params"}}
             group["params"] = g["params"]
             found = hyper_parameter_problems(s, self.defaults)
             if not found:  # the subclass's checks assume the types are right
@@ -224,7 +230,7 @@ class Optimizer:
 
     def _state_dtype(self, param: Any) -> np.dtype:
         """The dtype loaded state arrays are cast to: the parameter's, as in torch."""
-        return param.array.dtype
+        return param.dtype
 
     def _loaded_state_problems(self, index: int, state: dict[str, Any]) -> list[str]:
         """What is wrong with one parameter's loaded state beyond types and shapes."""
@@ -235,7 +241,7 @@ class Optimizer:
     ) -> dict[str, Any]:
         """A checked, converted copy of one parameter's saved state; problems are appended."""
         state: dict[str, Any] = {}
-        for key, value in saved.items():
+        for key, value in to_host(dict(saved)).items():
             where = f"state[{index}][{key!r}]"
             if key == "step":  # a count, never cast (as in torch)
                 if is_count(value):
@@ -243,11 +249,11 @@ class Optimizer:
                 else:
                     problems.append(f"step of parameter {index} must be an integer >= 0")
             elif key in self._param_shaped_state:  # None means "not created yet"
-                if isinstance(value, np.ndarray) and value.shape == param.array.shape:
+                if isinstance(value, np.ndarray) and value.shape == tuple(param.shape):
                     state[key] = loaded_value(value, self._state_dtype(param), where, problems)
                 elif value is not None:
                     found = value.shape if isinstance(value, np.ndarray) else type(value).__name__
-                    shape = param.array.shape
+                    shape = tuple(param.shape)
                     problems.append(f"{key} of parameter {index} has shape {found}, not {shape}")
             else:
                 state[key] = loaded_value(value, self._state_dtype(param), where, problems)
@@ -256,7 +262,7 @@ class Optimizer:
             if missing:
                 problems.append(f"the state of parameter {index} lacks {', '.join(missing)}")
             problems += self._loaded_state_problems(index, state)
-        return state
+        return to_param_backend(state, param.array)  # state lives where its parameter lives
 
     def __repr__(self) -> str:
         lines = [f"{type(self).__name__} ("]

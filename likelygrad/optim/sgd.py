@@ -6,7 +6,12 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from ..backend import backend_of
-from .optimizer import Optimizer, check_nonnegative
+from .optimizer import (
+    Optimizer,
+    check_implementation_flags,
+    check_nonnegative,
+    descent_gradient,
+)
 
 
 class SGD(Optimizer):
@@ -32,16 +37,21 @@ class SGD(Optimizer):
         lr: float = 1e-3,
         momentum: float = 0.0,
         dampening: float = 0.0,
-        nesterov: bool = False,
         weight_decay: float = 0.0,
+        nesterov: bool = False,
+        *,
         maximize: bool = False,
+        foreach: bool | None = None,
+        differentiable: bool = False,
+        fused: bool | None = None,
     ) -> None:
+        check_implementation_flags("SGD", foreach, fused, False, differentiable)
         defaults = {
             "lr": lr,
             "momentum": momentum,
             "dampening": dampening,
-            "nesterov": nesterov,
             "weight_decay": weight_decay,
+            "nesterov": nesterov,
             "maximize": maximize,
         }
         super().__init__(params, defaults)
@@ -68,18 +78,8 @@ class SGD(Optimizer):
             for p in group["params"]:
                 if p.grad is None:
                     continue
-                grad = p.grad.array
                 data = p.array
-                # `g` may be p.grad itself, which we must not write to; `owned` says we may
-                owned = decay != 0.0 or maximize
-                if decay != 0.0:
-                    g = data * decay
-                    if maximize:
-                        g -= grad
-                    else:
-                        g += grad
-                else:
-                    g = -grad if maximize else grad
+                g, owned = descent_gradient(p.grad.array, data, decay, maximize)
                 if momentum != 0.0:
                     state = states.get(id(p))
                     buf = state.get("momentum_buffer") if state else None
