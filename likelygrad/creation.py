@@ -53,9 +53,17 @@ def tensor(
         )
         t = _make(arr, None) if device is None else _make(arr, None).to(device)
         return t.requires_grad_() if requires_grad else t
-    arr = D.infer(data)
-    arr = np.array(arr, dtype=None if dtype is None else dt.as_dtype(dtype), copy=True)
+    if dtype is not None and not isinstance(data, np.ndarray | np.generic):
+        # straight to the asked dtype: 0.9 as float64 must not pass through float32 first
+        arr = np.array(D.infer(data) if _has_tensors(data) else data, dtype=dt.as_dtype(dtype))
+    else:
+        arr = D.infer(data)
+        arr = np.array(arr, dtype=None if dtype is None else dt.as_dtype(dtype), copy=True)
     return _place(arr, device, requires_grad)
+
+
+def _has_tensors(data: Any) -> bool:
+    return isinstance(data, list | tuple) and any(isinstance(v, Tensor) for v in data)
 
 
 def _copy_of(t: Tensor, requires_grad: bool) -> Tensor:
