@@ -123,6 +123,10 @@ class DistributedFit:
             return None
         return broadcast_arrays(found[0] if found else None), head["meta"]
 
+    def barrier(self) -> None:
+        """Wait for every rank (after rank 0 has written a checkpoint)."""
+        self.comm.Barrier()
+
     def seed_streams(self, seed: int, epoch: int) -> None:
         """This rank's dropout stream for `epoch`: from (seed, epoch, rank), as after a resume."""
         key = np.random.SeedSequence([seed, epoch], spawn_key=(1, self.rank))

@@ -68,9 +68,10 @@ def init(comm: Any = None) -> World:
     running a BLAS with every core's worth of threads would slow down several times.
     """
     if STATE.comm is None:
-        STATE.comm = mpi().COMM_WORLD if comm is None else comm
-        _check_launcher(STATE.comm.Get_size())
-        _share_cores(STATE.comm)
+        world = mpi().COMM_WORLD if comm is None else comm
+        _check_launcher(world.Get_size())
+        _share_cores(world)
+        STATE.comm = world
     elif comm is not None and comm is not STATE.comm:
         raise RuntimeError(
             "likelygrad.distributed.init: already initialized with another communicator; "

@@ -232,6 +232,8 @@ def _fit(model, lik, optimizer, loader, val, epochs, scheduler, early_stopping, 
                         "rng": default_generator().bit_generator.state, "config": config or {},
                         "finished": finished, "stopped": stopped}  # fmt: skip
                 save_checkpoint(checkpoint, arrays, meta)
+            if dp is not None and checkpoint is not None:
+                dp.barrier()  # so a rank failing later finds every finished epoch on disk
             if stopped:
                 prog.message(f"early stopping: no better val nll for {early_stopping} epochs")
                 break
