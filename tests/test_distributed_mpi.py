@@ -193,6 +193,36 @@ def test_the_cli_under_mpiexec_prints_once_and_matches_one_process(tmp_path):
                 load_checkpoint(tmp_path / "one" / "checkpoint.safetensors")[0], 1e-4)  # fmt: skip
 
 
+def test_bench_dist_runs_both_frameworks_on_the_same_work(tmp_path):
+    bench = Path(__file__).resolve().parents[1] / "benchmarks"
+    frameworks = ["likelygrad"] + (["torch"] if importlib.util.find_spec("torch") else [])
+    cmd = [sys.executable, bench / "dist.py", "--ranks", "1", "2", "--batches", "100",
+           "--epochs", "1", "--train-size", "600", "--json", tmp_path / "rows.json",
+           "--frameworks", *frameworks]  # fmt: skip
+    p = subprocess.run(list(map(str, cmd)), capture_output=True, text=True, timeout=HANG)
+    assert p.returncode == 0, p.stderr[-3000:]
+    rows = json.loads((tmp_path / "rows.json").read_text())["rows"]
+    setups = {(r["framework"], r["ranks"], r["threads"]): r for r in rows}
+    assert set(setups) == {(f, *rt) for f in frameworks for rt in ((1, 1), (2, 1), (1, 2))}
+    acc = {k: r["accuracy"] for k, r in setups.items()}
+    for f in frameworks:  # one global batch, however split: the same model (to round-off)
+        assert abs(acc[f, 2, 1] - acc[f, 1, 1]) <= 0.01 and abs(acc[f, 1, 2] - acc[f, 1, 1]) <= 0.01
+        assert abs(acc[f, 1, 1] - acc["likelygrad", 1, 1]) <= 0.015  # same weights and order
+    assert "| likelygrad | 100 | 2 × 1 |" in p.stdout
+
+
+def test_the_efficiency_model_counts_flops_as_the_speed_benchmark():
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
+    import dist_model
+    import workload
+
+    sizes = (784, 256, 10)
+    assert dist_model.params(sizes) == 203_530
+    assert dist_model.flops(sizes) == workload.flops_per_example(sizes)
+    # 2 ranks: one latency each way and half the gradient sent, half received, per rank
+    assert dist_model.allreduce_seconds(2, 1e6, 1e-5, 1e9) == pytest.approx(2e-5 + 1e-3)
+
+
 # ---- what each rank runs ------------------------------------------------------------------
 
 
