@@ -115,10 +115,8 @@ class DistributedFit:
             }  # fmt: skip
         )
         head = json.loads(broadcast_text(text if self.rank == 0 else None))
-        if head["error"] is not None:
-            if error is not None:
-                raise error
-            raise CollectiveError(head["error"])
+        if head["error"] is not None:  # every rank raises it, rank 0 too: no abort
+            raise CollectiveError(head["error"]) from error
         if not head["found"]:
             return None
         return broadcast_arrays(found[0] if found else None), head["meta"]
