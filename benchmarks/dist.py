@@ -42,7 +42,8 @@ def run(framework: str, ranks: int, threads: int, batch: int, a, data: Path) -> 
               "--threads", str(threads)]  # fmt: skip
     mpiexec = shutil.which("mpiexec", path=f"{Path(sys.executable).parent}:{env['PATH']}")
     cmd = [mpiexec, "-n", str(ranks), *worker] if ranks > 1 else worker
-    p = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=3600)
+    p = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=3600,
+                       stdin=subprocess.DEVNULL)  # fmt: skip
     if p.returncode:
         raise SystemExit(f"{' '.join(cmd)} failed:\n{p.stderr[-3000:]}")
     return json.loads(p.stdout.strip().splitlines()[-1])

@@ -39,7 +39,9 @@ def mpirun(n: int, *args: object, module: bool = False) -> subprocess.CompletedP
     target = ["-m"] if module else [str(Path(__file__).with_name("distributed_ranks.py"))]
     env = {**os.environ, "OMP_NUM_THREADS": "1", "LIKELYGRAD_MIRROR": "http://127.0.0.1:9/"}
     cmd = [MPIEXEC, "-n", str(n), sys.executable, *target, *map(str, args)]
-    return subprocess.run(cmd, capture_output=True, text=True, timeout=HANG, env=env)
+    return subprocess.run(
+        cmd, capture_output=True, text=True, timeout=HANG, env=env, stdin=subprocess.DEVNULL
+    )
 
 
 def assert_same(a: dict, b: dict, tol: float) -> None:
