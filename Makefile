@@ -4,7 +4,7 @@ VENV   ?= .venv
 PY     := $(VENV)/bin/python
 PIP    := $(PY) -m pip
 
-.PHONY: test demo bench lint format clean
+.PHONY: test demo bench bench-dist lint format clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -30,9 +30,11 @@ UNBREAK := $(PY) -c "import importlib.util as u, sys; \
 	sys.exit(not (u.find_spec('mlxtend') and not u.find_spec('pandas')))" \
 	&& $(PIP) uninstall --quiet --yes mlxtend || true
 
+# The mpi extra (mpi4py) and the mpich wheel, which brings an MPI library and mpiexec into the
+# environment, so the suite runs its multi-rank tests under `mpiexec -n 2` and `-n 3`.
 $(VENV)/.dev: $(PY) pyproject.toml Makefile
 	$(UNBREAK)
-	$(PIP) install --quiet -e '.[dev]'
+	$(PIP) install --quiet -e '.[dev,mpi]' mpich
 	touch $@
 
 $(VENV)/.demo: $(PY) pyproject.toml Makefile
@@ -56,6 +58,11 @@ demo: $(VENV)/.demo $(SAMPLE)
 bench: $(VENV)/.dev $(SAMPLE)
 	$(PIP) install --quiet -e '.[bench]' 'torch==2.13.0'
 	$(PY) benchmarks/run.py
+
+## make bench-dist: data-parallel speed over MPI (1, 2, 4 ranks) beside PyTorch DDP (gloo)
+bench-dist: $(VENV)/.dev
+	$(PIP) install --quiet -e '.[bench,mpi]' mpich 'torch==2.13.0'
+	$(PY) benchmarks/dist.py
 
 format: $(VENV)/.dev
 	$(PY) -m ruff format likelygrad tests examples benchmarks

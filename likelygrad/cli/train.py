@@ -14,6 +14,8 @@ import numpy as np
 from .. import nn, optim
 from ..atomic import atomic_write
 from ..data import Dataset, load_dataset, preprocess
+from ..distributed import init_from_launcher
+from ..distributed.world import STATE as MPI_STATE
 from ..models import build_model, describe
 from ..random import manual_seed
 from ..train import NonFiniteLossError, Progress, evaluate, fit
@@ -120,7 +122,9 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError(f"--out {args.out!r} is not a folder name")
     if args.resume and args.overwrite:
         raise UsageError("--resume continues the run in --out, --overwrite replaces it: pick one")
-    prog = Progress("quiet" if args.quiet else "auto")
+    world = _world()  # under mpiexec or srun: data-parallel, rank 0 prints and writes
+    root = world.rank == 0
+    prog = Progress("quiet" if args.quiet or not root else "auto")
     say = prog.message
     r = _Run(args, say)
     if not args.resume:  # a resumed run's own settings are checked once merged
@@ -128,7 +132,7 @@ def run(args: argparse.Namespace) -> int:
     if r.out is not None and not r.settle():  # before the data: a bad --out costs nothing
         return 0
     requested = r.config["dataset"]
-    ds = load_dataset(requested, r.config["data_dir"], verbose=not args.quiet)
+    ds = load_dataset(requested, r.config["data_dir"], verbose=not args.quiet and root)
     if r.out is None:  # the default folder is named after the data actually used
         r.out = Path("runs") / f"{ds.name}-{r.config['model']}"
         if not r.settle():
@@ -149,10 +153,11 @@ def run(args: argparse.Namespace) -> int:
     manual_seed(config["seed"])
     model = build_model(config, in_features, n_out)
     opt = make_optimizer(config, list(model.parameters()))
-    if args.overwrite and (removed := remove_run(out)):
+    if args.overwrite and root and (removed := remove_run(out)):
         say(f"--overwrite: removed the previous run's {', '.join(removed)} from {out}")
-    created = not out.exists()
-    make_out(out)
+    created = root and not out.exists()
+    if root:
+        make_out(out)
     ckpt = find_checkpoint(out)
     say(f"{ds!r}\nmodel: {describe(config, in_features, n_out)}, "
         f"{sum(p.numel() for p in model.parameters()):,} parameters; {config['optimizer']} "
@@ -163,7 +168,7 @@ def run(args: argparse.Namespace) -> int:
             model, config["likelihood"], opt, data["train"], data.get("val"),
             epochs=config["epochs"], batch_size=config["batch_size"], seed=config["seed"],
             early_stopping=config["early_stopping"], checkpoint=ckpt, resume=args.resume,
-            config=config, extra_arrays=data["stats"], progress=prog,
+            config=config, extra_arrays=data["stats"], progress=prog, distributed=world.size > 1,
         )  # fmt: skip
     except NonFiniteLossError as e:
         raise ValueError(diverged(e, ckpt)) from None
@@ -171,10 +176,22 @@ def run(args: argparse.Namespace) -> int:
         if created and out.is_dir() and not any(out.iterdir()):
             out.rmdir()  # a run that failed before its first checkpoint leaves no empty folder
     seconds = time.perf_counter() - t0
+    if not root:
+        return 0
     if history and not args.quiet:
         _check_progress(history[-1], n_out, config["lr"])
     _outputs(out, config, model, ds, data, history, seconds, ckpt, args.no_plots, say)
     return 0
+
+
+def _world() -> Any:
+    """This process's rank and world size: (0, 1) unless an MPI launcher started several."""
+    try:
+        world = init_from_launcher()
+    except ImportError as e:  # the launcher started several ranks, but mpi4py is missing
+        raise RuntimeError(str(e)) from None
+    MPI_STATE.tracebacks = False  # a failing rank's error is one line, as every other
+    return world
 
 
 def _check_progress(last: dict[str, Any], n_out: int, lr: float) -> None:

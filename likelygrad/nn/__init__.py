@@ -30,3 +30,5 @@ __all__ = [
     "functional",
     "init",
 ]
+
+from . import parallel as parallel  # noqa: E402 (lg.nn.parallel.DistributedDataParallel)

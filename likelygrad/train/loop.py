@@ -113,6 +113,7 @@ def fit(
     config: dict | None = None,
     extra_arrays: dict[str, np.ndarray] | None = None,
     progress: str | Progress = "auto",
+    distributed: bool = False,
 ) -> History:
     """Maximize the log-likelihood of `train` under `model` (minimize its negative mean).
 
@@ -123,6 +124,13 @@ def fit(
     global RNG, history, early-stopping state, `config`, `extra_arrays`) is written atomically
     after every epoch; `resume=True` continues from it and ends with the same weights as an
     uninterrupted run.
+
+    `distributed=True`, in each rank of an MPI job (`mpiexec -n 4 python script.py`), trains
+    data-parallel: `batch_size` is the global batch, each rank computes its share and gradients
+    are averaged over the ranks (see `likelygrad.distributed.fit`), giving the weights one
+    process would; metrics are global, rank 0 alone prints and writes the checkpoint, which any
+    world size can resume. An error on one rank stops every rank (MPI_Abort). In a world of one
+    (no launcher) it is exactly the single-process `fit`.
     """
     model = model.train()
     lik = as_likelihood(likelihood)
@@ -130,13 +138,39 @@ def fit(
     if early_stopping is not None and val is None:
         raise ValueError("fit: early_stopping needs held-out data: pass val=(x_val, y_val)")
     prog = progress if isinstance(progress, Progress) else Progress(progress)
+    dp = None
+    if distributed:
+        from ..distributed.fit import DistributedFit
+
+        dp = DistributedFit.start(model, optimizer, loader, val)  # None in a world of one
+    settings = (lik, optimizer, loader, val, epochs, scheduler, early_stopping, checkpoint,
+                resume, config, extra_arrays)  # fmt: skip
+    if dp is None:
+        return _fit(model, *settings, prog, None)
+    with dp.guard():  # an error on one rank stops them all, never leaving one waiting
+        try:
+            return _fit(dp.model, *settings, dp.progress(prog), dp)
+        finally:
+            dp.close()
+
+
+def _fit(model, lik, optimizer, loader, val, epochs, scheduler, early_stopping, checkpoint,
+         resume, config, extra_arrays, prog, dp) -> History:  # fmt: skip
+    """fit's loop; `dp` is the rank's DistributedFit, or None in a single process."""
+    root = dp is None or dp.rank == 0  # the process that prints and writes files
     history, start = History(), 0
     early: dict[str, Any] = {"best_nll": None, "best_epoch": None, "bad": 0}
     best: dict[str, np.ndarray] | None = None
-    if checkpoint is not None:
+    if checkpoint is not None and root:
         remove_stale_temporaries(checkpoint)  # from a run killed while writing
-    if resume and checkpoint is not None and Path(checkpoint).exists():
-        arrays, meta = load_checkpoint(checkpoint)
+    found = None
+    if resume and checkpoint is not None:
+        if dp is not None:
+            found = dp.load_checkpoint(checkpoint)  # read by rank 0, sent to all
+        elif Path(checkpoint).exists():
+            found = load_checkpoint(checkpoint)
+    if found is not None:
+        arrays, meta = found
         restore_training_state(arrays, meta, model, optimizer, scheduler)
         history, start, early = History(meta["history"]), meta["epoch"], meta["early"]
         best = split_prefix(arrays, "best") or None
@@ -159,17 +193,21 @@ def fit(
             saving = checkpoint is not None
             guard = FiniteGuard(model, optimizer, epoch + 1, steps, start, saving, not lbfgs)
             prog.start_epoch(epoch + 1, epochs, steps)
-            if lbfgs:
+            if dp is not None:
+                nll, acc = dp.epoch(lik, optimizer, epoch, prog, guard)
+            elif lbfgs:
                 nll, acc = _lbfgs_epoch(model, lik, optimizer, loader, guard)
             else:
                 nll, acc = _sgd_epoch(model, lik, optimizer, loader, epoch, prog, guard)
             guard.check_weights()  # never evaluate, or save a checkpoint of, nan weights
             row: dict[str, Any] = {"epoch": epoch + 1, "train_nll": nll, "train_acc": acc}
             row["lr"] = optimizer.param_groups[0]["lr"]
+            if dp is not None:  # communication that backward's compute did not hide
+                row["comm_seconds"] = dp.communication_seconds()
             if scheduler is not None:
                 scheduler.step()
             if val is not None:
-                ev = evaluate(model, lik, *val)
+                ev = (evaluate if dp is None else dp.evaluate)(model, lik, *val)
                 row.update(val_nll=ev["nll"], val_acc=ev["accuracy"], val_ece=ev["ece"])
             row["seconds"] = time.perf_counter() - t0
             history.append(row)
@@ -187,13 +225,15 @@ def fit(
                 last = snapshot(model)
                 model.load_state_dict(best)
                 prog.message(f"restored the weights of epoch {early['best_epoch']} (best val nll)")
-            if checkpoint is not None:
+            if checkpoint is not None and root:
                 arrays = training_state(model, optimizer, scheduler, best, extra_arrays)
                 arrays.update(with_prefix(last or {}, "last"))
                 meta = {"epoch": epoch + 1, "history": list(history), "early": early,
                         "rng": default_generator().bit_generator.state, "config": config or {},
                         "finished": finished, "stopped": stopped}  # fmt: skip
                 save_checkpoint(checkpoint, arrays, meta)
+            if dp is not None and checkpoint is not None:
+                dp.barrier()  # so a rank failing later finds every finished epoch on disk
             if stopped:
                 prog.message(f"early stopping: no better val nll for {early_stopping} epochs")
                 break
