@@ -110,7 +110,7 @@ def test_resume_refuses_each_conflicting_flag_and_touches_nothing(capsys, data_d
                      "--lr 0.1 (the run has 0.01)"):  # fmt: skip
         assert conflict in line
     assert "--optimizer" not in line.split("but ")[1].split(":")[0]  # the same value: no conflict
-    assert "only --epochs, --early-stopping, --data-dir may change" in line
+    assert "only --epochs, --early-stopping, --data-dir, --device may change" in line
     assert snapshot(out) == before
 
 

@@ -165,3 +165,19 @@ def test_the_training_loop_runs_on_array_api_strict(opt_cls):
         results.append([np.asarray(p.array) for p in model.parameters()])
     for a, b in zip(*results):
         np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-6)
+
+
+def test_the_cli_trains_on_the_device_and_its_checkpoint_evaluates_on_the_cpu(cuda, tmp_path):
+    pytest.importorskip("sklearn")  # the digits data set
+    from likelygrad.cli import main
+
+    out = tmp_path / "run"
+    args = ["--dataset", "digits", "--model", "logreg", "--epochs", "2", "--out", str(out)]
+    assert main(["train", *args, "--device", "cuda", "--no-plots", "--quiet"]) == 0
+    gpu_acc = __import__("json").loads((out / "metrics.json").read_text())
+    B.unregister("cuda")  # the checkpoint is plain arrays: the CPU evaluates it
+    assert main(["eval", str(next(out.glob("checkpoint.*")))]) == 0
+    cpu = tmp_path / "cpu"
+    assert main(["train", *args[:-1], str(cpu), "--no-plots", "--quiet"]) == 0
+    cpu_acc = __import__("json").loads((cpu / "metrics.json").read_text())
+    assert gpu_acc["test_accuracy"] == pytest.approx(cpu_acc["test_accuracy"], abs=0.01)

@@ -24,8 +24,9 @@ RUN_KEYS = ("dataset", "model", "hidden", "activation", "dropout", "likelihood",
             "positive_class", "optimizer", "lr", "momentum", "weight_decay", "batch_size",
             "preprocess", "val_fraction", "seed")  # fmt: skip
 # What may change on --resume without making the checkpoint's state wrong: how long to train,
-# when to stop early (its counters carry on), and where the same data set's files are.
-MAY_CHANGE = ("epochs", "early_stopping", "data_dir")
+# when to stop early (its counters carry on), where the same data set's files are, and the
+# device (a checkpoint holds NumPy arrays, loadable anywhere).
+MAY_CHANGE = ("epochs", "early_stopping", "data_dir", "device")
 # The files a run writes (besides the checkpoint), removed by --overwrite.
 OUTPUTS = ("metrics.json", "history.csv", "curves.png", "confusion.png", "reliability.png",
            "misclassified.png", "weights.png")  # fmt: skip

@@ -25,7 +25,7 @@ TRAIN_DEFAULTS: dict[str, Any] = {
     "activation": "relu", "dropout": 0.0, "likelihood": "categorical", "positive_class": 3,
     "optimizer": "adam", "lr": None, "momentum": 0.9, "weight_decay": 0.0, "epochs": 10,
     "batch_size": 128, "preprocess": "standardize", "val_fraction": 0.1, "seed": 0,
-    "early_stopping": None, "out": None,
+    "early_stopping": None, "out": None, "device": "cpu",
 }  # fmt: skip
 
 
@@ -137,8 +137,11 @@ def _train_options() -> list[tuple[str, dict[str, Any], str]]:
          "the run's folder (default: runs/DATASET-MODEL, named after the data actually used)"),
         ("--resume", {"action": "store_true"},
          "continue the run in --out from its checkpoint, with its own settings: only "
-         "--epochs, --early-stopping and --data-dir may change"),
+         "--epochs, --early-stopping, --data-dir and --device may change"),
         ("--overwrite", {"action": "store_true"}, "replace the run already in --out"),
+        ("--device", {"metavar": "DEVICE"},
+         "where to train: cpu, or cuda / cuda:N on an NVIDIA GPU (needs CuPy: pip install "
+         "'likelygrad[gpu]'); checkpoints load on any device (default: cpu)"),
         ("--no-plots", {"action": "store_true"}, "write no pictures"),
         ("--quiet", {"action": "store_true"}, "print nothing but errors"),
     ]  # fmt: skip

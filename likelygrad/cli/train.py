@@ -151,7 +151,7 @@ def run(args: argparse.Namespace) -> int:
     n_out = 1 if config["likelihood"] == "bernoulli" else ds.num_classes
     config.update(in_features=in_features, out_features=n_out, image_shape=list(ds.image_shape))
     manual_seed(config["seed"])
-    model = build_model(config, in_features, n_out)
+    model = build_model(config, in_features, n_out).to(config.get("device") or "cpu")
     opt = make_optimizer(config, list(model.parameters()))
     if args.overwrite and root and (removed := remove_run(out)):
         say(f"--overwrite: removed the previous run's {', '.join(removed)} from {out}")
@@ -261,7 +261,7 @@ def _plots(out: Path, config, model, ds: Dataset, history, ev, say) -> list[Path
         ),  # fmt: skip
     ]
     if config["model"] == "logreg":
-        w = np.asarray(model[0].weight)
+        w = model[0].weight.numpy(force=True)
         shape = tuple(config["image_shape"])
         # Bernoulli: one row of weights, the logit of the positive class against the rest
         labels, title = ([names[1]], f"weights of the logit: {names[1]} vs the rest") if (

@@ -20,10 +20,10 @@ from typing import Any
 
 import numpy as np
 
-from .. import dispatch as D
 from ..autograd import no_grad
 from ..metrics import reliability_bins
 from ..random import default_generator
+from ..train.loop import as_input
 from .collectives import Work, all_reduce, broadcast_arrays, broadcast_text
 from .faults import CollectiveError, abort_on_error, check_in, same_everywhere
 from .sampler import ShardedLoader, share
@@ -164,7 +164,7 @@ class DistributedFit:
             ddp.grad_scale = len(yb) / n  # the sum over ranks is the whole batch's mean
             stats = np.zeros(3)  # loss · n_r, correct, n_r: summed while backward runs
             if len(yb):
-                dist = lik(ddp(D.make(xb, None)))
+                dist = lik(ddp(as_input(xb, ddp.module)))
                 nll = dist.nll(yb)
                 stats[:] = nll.item() * len(yb), int((_predict(dist) == yb).sum()), len(yb)
                 work = _sum_started(stats)
@@ -186,7 +186,7 @@ class DistributedFit:
         from ..train.loop import _predict
 
         xs, ys = self.shards.whole()
-        x, n = D.make(xs, None), len(self.shards.x)
+        x, n = as_input(xs, self.model), len(self.shards.x)
         self.ddp.grad_scale = len(ys) / n
 
         def closure() -> float:
@@ -225,7 +225,7 @@ class DistributedFit:
         try:
             for i in range(lo, hi, batch_size):
                 xb, yb = x[i : min(i + batch_size, hi)], y[i : min(i + batch_size, hi)]
-                dist = lik(model(D.make(xb, None)))
+                dist = lik(model(as_input(xb, model)))
                 stats[0] += dist.nll(yb, "sum").item()
                 stats[1] += int((_predict(dist) == yb).sum())
                 probs = dist.probs.numpy(force=True)

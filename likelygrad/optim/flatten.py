@@ -91,8 +91,10 @@ def flatten_state(state_dict: dict[str, Any]) -> dict[str, np.ndarray]:
     """Encode a nested optimizer state dict as a flat ``{name: ndarray}``; see the module doc."""
     if not isinstance(state_dict, dict):
         raise TypeError(f"flatten_state expects a dict, got {type(state_dict).__name__}")
+    from .param_state import to_host  # arrays from any device or library, as NumPy
+
     out: dict[str, np.ndarray] = {}
-    _flatten(state_dict, "", out)
+    _flatten(to_host(state_dict), "", out)
     return out
 
 

@@ -12,8 +12,6 @@ from __future__ import annotations
 import math
 from typing import Any
 
-import numpy as np
-
 
 class NonFiniteLossError(FloatingPointError, ValueError):
     """`fit` stopped because the training loss or the weights became nan or inf.
@@ -70,7 +68,7 @@ class FiniteGuard:
 
     def check_weights(self) -> None:
         """Raise if any parameter holds nan or inf."""
-        bad = [n for n, p in self.model.named_parameters() if not np.isfinite(np.asarray(p)).all()]
+        bad = [n for n, p in self.model.named_parameters() if not bool(p.isfinite().all())]
         if bad:
             more = ", ..." if len(bad) > 3 else ""
             self._fail(f"the weights {', '.join(bad[:3])}{more} hold nan or inf")

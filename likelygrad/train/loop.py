@@ -47,6 +47,15 @@ def as_likelihood(spec: str | type | Likelihood) -> Likelihood:
     raise ValueError(f"likelihood must be 'categorical', 'bernoulli' or a callable, got {spec!r}")
 
 
+def as_input(x: np.ndarray, model: Module) -> Tensor:
+    """A batch of NumPy data as a tensor on the model's device (no copy on the CPU)."""
+    t = D.make(x, None)
+    p = next(model.parameters(), None)
+    if p is None or type(p.array) is np.ndarray:
+        return t
+    return t.to(p.device)
+
+
 def _predict(dist: Distribution) -> np.ndarray:
     """The most likely class (1 or 0 for a Bernoulli), as integers."""
     return dist.mode().numpy(force=True).astype(np.int64, copy=False)
@@ -75,7 +84,7 @@ def evaluate(
     total, probs, preds = 0.0, [], []
     try:
         for i in range(0, len(x), batch_size):
-            dist = lik(model(D.make(x[i : i + batch_size], None)))
+            dist = lik(model(as_input(x[i : i + batch_size], model)))
             total += dist.nll(y[i : i + batch_size], "sum").item()
             probs.append(dist.probs.numpy(force=True))
             preds.append(_predict(dist))  # the same rule as the training accuracy
@@ -243,7 +252,7 @@ def _fit(model, lik, optimizer, loader, val, epochs, scheduler, early_stopping, 
 def _sgd_epoch(model, lik, optimizer, loader, epoch, prog, guard) -> tuple[float, float]:
     nll_sum, correct, n = 0.0, 0, 0
     for xb, yb in loader.batches(epoch):
-        dist = lik(model(D.make(xb, None)))
+        dist = lik(model(as_input(xb, model)))
         nll = dist.nll(yb)  # the mean over the batch, fused into one op
         loss = nll.item()
         guard.check_loss(loss)  # before the step: a nan gradient would spread to every weight
@@ -259,7 +268,7 @@ def _sgd_epoch(model, lik, optimizer, loader, epoch, prog, guard) -> tuple[float
 
 def _lbfgs_epoch(model, lik, optimizer, loader, guard) -> tuple[float, float]:
     """One full-batch L-BFGS step (its inner iterations and line search run inside)."""
-    x, y = D.make(loader.x, None), loader.y
+    x, y = as_input(loader.x, model), loader.y
 
     def closure() -> float:
         optimizer.zero_grad()
