@@ -39,6 +39,8 @@ class _Accumulate:
         t = node.out() if node.out is not None else None
         if t is None:  # the leaf is gone: nobody can read its gradient
             return
+        if type(g) is not _ndarray and isinstance(g, np.generic):
+            g = np.asarray(g)  # two 0-d gradients summed give a NumPy scalar: keep an array
         old = t._grad
         if old is None:
             t._grad = make(g, None)

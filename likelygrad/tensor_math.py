@@ -7,7 +7,6 @@ as PyTorch does first). PyTorch's names and keywords (`dim`, `keepdim`) come fir
 
 from __future__ import annotations
 
-import functools
 from collections import namedtuple
 from typing import TYPE_CHECKING, Any
 
@@ -16,40 +15,15 @@ from . import elementwise as E
 from . import ops
 from . import reductions as R
 from . import softmax_ops as S
+from .tensor_args import dims, with_out
+from .tensor_elementwise import ElementwiseMethods
+from .tensor_linalg import LinalgMethods
+from .tensor_reduce import ReductionMethods
+from .tensor_sort import SortingMethods
 
 # named "max"/"min" as torch's return types print: max(values=..., indices=...)
 MaxResult = namedtuple("max", ["values", "indices"])  # type: ignore[name-match]
 MinResult = namedtuple("min", ["values", "indices"])  # type: ignore[name-match]
-
-
-def dims(dim: Any, axis: Any, keepdim: Any, keepdims: Any) -> tuple[Any, bool]:
-    """PyTorch's `dim`/`keepdim`, or NumPy's `axis`/`keepdims` (not both)."""
-    if axis is not None:
-        if dim is not None:
-            raise TypeError("give dim= or axis=, not both")
-        dim = axis
-    return dim, bool(keepdims if keepdims is not None else keepdim)
-
-
-def with_out(method: Any) -> Any:
-    """Accept PyTorch's `out=` (also what np.sum(tensor) passes): write the result into it."""
-
-    @functools.wraps(method)
-    def wrapper(self: Any, *args: Any, out: Any = None, **kwargs: Any) -> Any:
-        result = method(self, *args, **kwargs)
-        if out is None:
-            return result
-        if isinstance(result, tuple):  # (values, indices)
-            for o, r in zip(out, result):
-                o.array = r.array if o.shape != r.shape else o.copy_(r).array
-            return out
-        if out.shape != result.shape:
-            out.array = result.array + 0
-        else:
-            out.copy_(result)
-        return out
-
-    return wrapper
 
 
 def _logical(a: Any, b: Any, fn: str) -> Any:
@@ -58,8 +32,9 @@ def _logical(a: Any, b: Any, fn: str) -> Any:
     return D.make(getattr(xp, fn)(ta.array, tb.array), None)
 
 
-class MathMethods:
-    """Arithmetic, comparisons, elementwise functions and reductions (mixed into Tensor)."""
+class MathMethods(ElementwiseMethods, ReductionMethods, SortingMethods, LinalgMethods):
+    """Arithmetic, comparisons, elementwise functions and reductions (mixed into Tensor); the
+    rest of the math comes from the mixins named after it."""
 
     __slots__ = ()
     array: Any
@@ -365,15 +340,6 @@ class MathMethods:
         return D.apply(E.Abs, self)
 
     absolute = abs
-
-    def sin(self) -> Any:
-        return D.apply(E.Sin, self._float())
-
-    def cos(self) -> Any:
-        return D.apply(E.Cos, self._float())
-
-    def tan(self) -> Any:
-        return self.sin() / self.cos()
 
     def sigmoid(self) -> Any:
         return D.apply(E.Sigmoid, self._float())
