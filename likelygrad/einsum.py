@@ -137,7 +137,7 @@ def einsum(*args: Any) -> Any:
     """
     equation, operands = _equation(args)
     if not operands:
-        raise ValueError("einsum(): must provide at least one operand")
+        raise RuntimeError("einsum(): must provide at least one operand")
     ts, _ = D.promote("einsum", *operands)
     subs, output = _parse(equation, [t.shape for t in ts])
     sizes: dict[str, int] = {}
@@ -197,7 +197,7 @@ def _equation(args: tuple[Any, ...]) -> tuple[str, list[Any]]:
             elif isinstance(a, int) and 0 <= a < len(LETTERS):
                 parts.append(LETTERS[a])
             else:
-                raise ValueError(f"einsum(): sublist labels must be ints in [0, 52), got {a!r}")
+                raise RuntimeError(f"einsum(): sublist labels must be ints in [0, 52), got {a!r}")
         return "".join(parts)
 
     eq = ",".join(letters(s) for s in labels)
@@ -209,18 +209,18 @@ def _parse(equation: str, shapes: list[tuple[int, ...]]) -> tuple[list[str], str
     lhs, arrow, rhs = equation.partition("->")
     terms = lhs.split(",")
     if len(terms) != len(shapes):
-        raise ValueError(
+        raise RuntimeError(
             f"einsum(): the equation {equation!r} names {len(terms)} operands but "
             f"{len(shapes)} were given"
         )
     for c in equation:
         if c not in LETTERS and c not in ",.->":
-            raise ValueError(f"einsum(): invalid subscript {c!r}: use letters a-z and A-Z")
+            raise RuntimeError(f"einsum(): invalid subscript {c!r}: use letters a-z and A-Z")
     fresh = [c for c in LETTERS if c not in equation]
     ell = max((len(s) - len(t.replace("...", "")) if "..." in t else 0 for t, s in
                zip(terms, shapes)), default=0)  # fmt: skip
     if ell > len(fresh):
-        raise ValueError("einsum(): too many dimensions: einsum names at most 52 axes")
+        raise RuntimeError("einsum(): too many dimensions: einsum names at most 52 axes")
     ellipsis = "".join(fresh[:ell])
     subs = []
     for k, (t, shape) in enumerate(zip(terms, shapes)):
@@ -228,19 +228,19 @@ def _parse(equation: str, shapes: list[tuple[int, ...]]) -> tuple[list[str], str
         if "..." in t:
             n = len(shape) - len(named)
             if n < 0 or t.count("...") > 1:
-                raise ValueError(
+                raise RuntimeError(
                     f"einsum(): operand {k} has {len(shape)} dimensions, fewer than the "
                     f"{len(named)} subscripts in {t!r}"
                 )
             t = t.replace("...", ellipsis[ell - n :])
         elif len(named) != len(shape):
-            raise ValueError(
+            raise RuntimeError(
                 f"einsum(): the number of subscripts in the equation ({len(named)}) does not "
                 f"match the number of dimensions ({len(shape)}) for operand {k} and no ellipsis "
                 "was given"
             )
         if "." in t:
-            raise ValueError(f"einsum(): an ellipsis is three dots, got {terms[k]!r}")
+            raise RuntimeError(f"einsum(): an ellipsis is three dots, got {terms[k]!r}")
         subs.append(t)
     if arrow:
         output = rhs.replace("...", ellipsis)
@@ -249,9 +249,11 @@ def _parse(equation: str, shapes: list[tuple[int, ...]]) -> tuple[list[str], str
         output = ellipsis + "".join(sorted(c for c in set(counts) if counts.count(c) == 1))
     for c in output:
         if output.count(c) > 1:
-            raise ValueError(f"einsum(): output subscript {c} appears more than once in the output")
+            raise RuntimeError(
+                f"einsum(): output subscript {c} appears more than once in the output"
+            )
         if not any(c in s for s in subs):
-            raise ValueError(
+            raise RuntimeError(
                 f"einsum(): output subscript {c} does not appear in the equation for any input "
                 "operand"
             )

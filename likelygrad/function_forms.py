@@ -155,3 +155,46 @@ scatter_reduce = Tensor.scatter_reduce
 index_add = Tensor.index_add
 index_fill = Tensor.index_fill
 index_put = Tensor.index_put
+is_complex = Tensor.is_complex
+
+# in-place forms that torch also offers as functions (torch.exp_(x) is x.exp_())
+abs_ = Tensor.abs_
+neg_ = negative_ = Tensor.neg_
+reciprocal_ = Tensor.reciprocal_
+square_ = Tensor.square_
+sqrt_ = Tensor.sqrt_
+rsqrt_ = Tensor.rsqrt_
+exp_ = Tensor.exp_
+exp2_ = Tensor.exp2_
+expm1_ = Tensor.expm1_
+log_ = Tensor.log_
+log1p_ = Tensor.log1p_
+log2_ = Tensor.log2_
+log10_ = Tensor.log10_
+sin_ = Tensor.sin_
+cos_ = Tensor.cos_
+tan_ = Tensor.tan_
+asin_ = arcsin_ = Tensor.asin_
+acos_ = arccos_ = Tensor.acos_
+atan_ = arctan_ = Tensor.atan_
+sinh_ = Tensor.sinh_
+cosh_ = Tensor.cosh_
+tanh_ = Tensor.tanh_
+asinh_ = arcsinh_ = Tensor.asinh_
+acosh_ = arccosh_ = Tensor.acosh_
+atanh_ = arctanh_ = Tensor.atanh_
+sigmoid_ = Tensor.sigmoid_
+relu_ = Tensor.relu_
+floor_ = Tensor.floor_
+ceil_ = Tensor.ceil_
+round_ = Tensor.round_
+trunc_ = fix_ = Tensor.trunc_
+frac_ = Tensor.frac_
+nan_to_num_ = Tensor.nan_to_num_
+clamp_ = clip_ = Tensor.clamp_
+clamp_min_ = Tensor.clamp_min_
+clamp_max_ = Tensor.clamp_max_
+fill_ = Tensor.fill_
+zero_ = Tensor.zero_
+index_put_ = Tensor.index_put_
+detach_ = Tensor.detach_

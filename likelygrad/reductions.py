@@ -66,13 +66,18 @@ class Mean(Op):  # z = (1/n) Σ x;  dz/dx_i = 1/n
     def forward(ctx, x, axis=None, keepdims=False):
         axes = normalize_axis(axis, x.ndim)
         ctx.saved = (x.shape, axes, keepdims)
+        if math.prod(x.shape[a] for a in axes) == 0:  # the mean of nothing is nan (no warning)
+            return ctx.xp.sum(x, axis=axes, keepdims=keepdims) * math.nan
         return ctx.xp.mean(x, axis=axes, keepdims=keepdims)
 
     @staticmethod
     def backward(ctx, g):
+        xp = ctx.xp
         shape, axes, keepdims = ctx.saved
         n = math.prod(shape[a] for a in axes)
-        return (ctx.xp.broadcast_to(expand(ctx.xp, g, axes, keepdims) / n, shape),)
+        if n == 0:  # no element received a share
+            return (xp.zeros(shape, dtype=g.dtype, device=getattr(g, "device", None)),)
+        return (xp.broadcast_to(expand(xp, g, axes, keepdims) / n, shape),)
 
 
 class Amax(Op):  # z = max x over axes;  the gradient goes to the maxima, split evenly among ties

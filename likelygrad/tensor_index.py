@@ -223,6 +223,7 @@ class IndexingMethods(InplaceMethods):
     ) -> Any:
         """src combined into a copy at the positions scatter writes, by 'sum', 'prod', 'mean',
         'amax' or 'amin'; with include_self=False the positions' own values are left out."""
+        reduce = {"max": "amax", "min": "amin"}.get(reduce, reduce)  # torch takes both names
         if reduce not in ("sum", "prod", "mean", "amax", "amin"):
             raise RuntimeError(
                 f"reduce argument must be either sum, prod, mean, amax or amin, got {reduce}"
@@ -237,6 +238,8 @@ class IndexingMethods(InplaceMethods):
         idx = on_device_of(self, index if isinstance(index, D.Tensor) else np.asarray(index))
         if idx.ndim > 1 or dt.as_dtype(idx.dtype).kind not in "iu":
             raise RuntimeError(f"{name}(): Index is supposed to be a vector of integers")
+        if idx.ndim == 0:
+            idx = backend_of(self.array).reshape(idx, (1,))
         n = self.shape[d] if self.ndim else 1
         if math.prod(idx.shape):
             xp = backend_of(self.array)
@@ -251,6 +254,13 @@ class IndexingMethods(InplaceMethods):
     def index_add(self, dim: int, index: Any, source: Any, *, alpha: Any = 1) -> Any:
         """A copy with alpha · source[..., i, ...] added at [..., index[i], ...] along `dim`."""
         d, idx = self._along(dim, index, "index_add")
+        k = idx.shape[0] if idx.ndim else 1
+        want = tuple(k if a == d else n for a, n in enumerate(self.shape))
+        if tuple(source.shape) != want:
+            raise RuntimeError(
+                f"index_add(): source {source.shape} must have the shape of self {self.shape} "
+                f"with dimension {d} of size len(index) = {k}, i.e. {want}"
+            )
         src = source if alpha == 1 else source * alpha
         if src.dtype != self.dtype:
             src = src.to(self.dtype)

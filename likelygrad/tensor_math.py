@@ -10,6 +10,8 @@ from __future__ import annotations
 from collections import namedtuple
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
+
 from . import dispatch as D
 from . import elementwise as E
 from . import ops
@@ -121,8 +123,9 @@ class MathMethods(ElementwiseMethods, ReductionMethods, SortingMethods, LinalgMe
         return D.inplace(self, ops.Pow, o, what="**=")
 
     def _scalar(self, o: Any) -> Any:
-        """A left operand that is not a tensor, as a tensor (weak scalars keep our dtype)."""
-        if isinstance(o, int | float | bool | complex):
+        """A left operand that is not a tensor, as a tensor (weak scalars keep our dtype;
+        NumPy scalars are weak too, as everywhere in likelygrad)."""
+        if isinstance(o, int | float | bool | complex | np.generic):
             return D.const(self, o, D.dt.result_type((self.dtype, self.ndim), o))
         return D.operand(o, self)[1]
 
@@ -193,14 +196,12 @@ class MathMethods(ElementwiseMethods, ReductionMethods, SortingMethods, LinalgMe
         return D.make(D.backend_of(self.array).logical_not(self._bool()), None)
 
     def logical_and(self, o: Any) -> Any:
-        return D.make(
-            D.backend_of(self.array).logical_and(self._bool(), D.operand(o, self)[1]._bool()), None
-        )
+        o = o if isinstance(o, D.Tensor) else D.const(self, o)
+        return D.make(D.backend_of(self.array).logical_and(self._bool(), o._bool()), None)
 
     def logical_or(self, o: Any) -> Any:
-        return D.make(
-            D.backend_of(self.array).logical_or(self._bool(), D.operand(o, self)[1]._bool()), None
-        )
+        o = o if isinstance(o, D.Tensor) else D.const(self, o)
+        return D.make(D.backend_of(self.array).logical_or(self._bool(), o._bool()), None)
 
     def _bool(self) -> Any:
         xp = D.backend_of(self.array)

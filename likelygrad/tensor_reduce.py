@@ -75,6 +75,8 @@ class ReductionMethods:
         """The k-th smallest element along `dim` (k counts from 1), with its index."""
         d = self._dim(dim)
         n = self.shape[d] if self.ndim else 1
+        if n == 0:
+            raise IndexError(f"kthvalue(): Expected reduction dim {d} to have non-zero size.")
         if not 1 <= k <= n:
             raise RuntimeError(
                 f"kthvalue(): selected number k={k} out of range for dimension {d} of size {n}"

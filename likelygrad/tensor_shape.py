@@ -53,9 +53,9 @@ class ShapeMethods(ConvertMethods):
 
     def flatten(self, start_dim: int = 0, end_dim: int = -1) -> Any:
         """Merge dimensions start_dim..end_dim (inclusive) into one."""
+        s, e = self._dim(start_dim), self._dim(end_dim)
         if self.ndim == 0:
             return self.reshape(1)
-        s, e = self._dim(start_dim), self._dim(end_dim)
         if s > e:
             raise RuntimeError("flatten() has invalid args: start_dim cannot come after end_dim")
         shape = self.shape
@@ -75,8 +75,8 @@ class ShapeMethods(ConvertMethods):
         if dim is None:
             drop = {i for i, n in enumerate(shape) if n == 1}
         else:
-            ds = dim if isinstance(dim, tuple | list) else (dim,)
-            drop = {self._dim(d) for d in ds if self.ndim and shape[self._dim(d)] == 1}
+            ds = [self._dim(d) for d in (dim if isinstance(dim, tuple | list) else (dim,))]
+            drop = {d for d in ds if self.ndim and shape[d] == 1}
         return self.reshape(*(n for i, n in enumerate(shape) if i not in drop))
 
     def unsqueeze(self, dim: int) -> Any:
