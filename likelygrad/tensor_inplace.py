@@ -52,6 +52,16 @@ class InplaceMethods:
         D.write(self, result.array, name)
         return self
 
+    def _update(self, compute: Any, name: str) -> Any:
+        """self ← compute(self), computed out of place and written back. Under autograd the
+        computation reads a copy of the old values with self's history (so a VJP that saved
+        them is not invalidated by the write), as `dispatch.inplace` does for single ops."""
+        D.check_inplace(self, name)
+        src = self
+        if D._MODE.enabled:
+            src = D.make(backend_of(self.array).asarray(self.array, copy=True), self._node)
+        return self._write(compute(src), name)
+
     def _float_op_(self, op: Any, name: str) -> Any:
         """A function with float results (exp, sin, ...) applied in place: float tensors only."""
         if self.dtype.kind not in "fc":
@@ -77,7 +87,7 @@ class InplaceMethods:
 
     def div_(self, other: Any, *, rounding_mode: str | None = None) -> Any:
         if rounding_mode is not None:
-            return self._write(self.div(other, rounding_mode=rounding_mode), "div_")
+            return self._update(lambda t: t.div(other, rounding_mode=rounding_mode), "div_")
         return D.inplace(self, ops.Div, other, what="div_")
 
     divide_ = true_divide_ = div_
@@ -91,30 +101,30 @@ class InplaceMethods:
     negative_ = neg_
 
     def floor_divide_(self, other: Any) -> Any:
-        return self._write(self.floor_divide(other), "floor_divide_")
+        return self._update(lambda t: t.floor_divide(other), "floor_divide_")
 
     def remainder_(self, other: Any) -> Any:
-        return self._write(self.remainder(other), "remainder_")
+        return self._update(lambda t: t.remainder(other), "remainder_")
 
     def fmod_(self, other: Any) -> Any:
-        return self._write(self.fmod(other), "fmod_")
+        return self._update(lambda t: t.fmod(other), "fmod_")
 
     def reciprocal_(self) -> Any:
-        return self._write(self.reciprocal(), "reciprocal_")
+        return self._update(lambda t: t.reciprocal(), "reciprocal_")
 
     def square_(self) -> Any:
-        return self._write(self.square(), "square_")
+        return self._update(lambda t: t.square(), "square_")
 
     def lerp_(self, end: Any, weight: Any) -> Any:
-        return self._write(self.lerp(end, weight), "lerp_")
+        return self._update(lambda t: t.lerp(end, weight), "lerp_")
 
     def atan2_(self, other: Any) -> Any:
-        return self._write(self.atan2(other), "atan2_")
+        return self._update(lambda t: t.atan2(other), "atan2_")
 
     arctan2_ = atan2_
 
     def hypot_(self, other: Any) -> Any:
-        return self._write(self.hypot(other), "hypot_")
+        return self._update(lambda t: t.hypot(other), "hypot_")
 
     # ---- elementwise functions --------------------------------------------------------------
     def exp_(self) -> Any:
@@ -124,7 +134,7 @@ class InplaceMethods:
         return self._float_op_(E.Expm1, "expm1_")
 
     def exp2_(self) -> Any:
-        return self._write(self.exp2(), "exp2_")
+        return self._update(lambda t: t.exp2(), "exp2_")
 
     def log_(self) -> Any:
         return self._float_op_(E.Log, "log_")
@@ -133,16 +143,16 @@ class InplaceMethods:
         return self._float_op_(E.Log1p, "log1p_")
 
     def log2_(self) -> Any:
-        return self._write(self.log2(), "log2_")
+        return self._update(lambda t: t.log2(), "log2_")
 
     def log10_(self) -> Any:
-        return self._write(self.log10(), "log10_")
+        return self._update(lambda t: t.log10(), "log10_")
 
     def sqrt_(self) -> Any:
         return self._float_op_(E.Sqrt, "sqrt_")
 
     def rsqrt_(self) -> Any:
-        return self._write(self.rsqrt(), "rsqrt_")
+        return self._update(lambda t: t.rsqrt(), "rsqrt_")
 
     def abs_(self) -> Any:
         return D.inplace(self, E.Abs, what="abs_")
@@ -195,95 +205,97 @@ class InplaceMethods:
     arcsinh_, arccosh_, arctanh_ = asinh_, acosh_, atanh_
 
     def floor_(self) -> Any:
-        return self._write(self.floor(), "floor_")
+        return self._update(lambda t: t.floor(), "floor_")
 
     def ceil_(self) -> Any:
-        return self._write(self.ceil(), "ceil_")
+        return self._update(lambda t: t.ceil(), "ceil_")
 
     def round_(self, decimals: int = 0) -> Any:
-        return self._write(self.round(decimals), "round_")
+        return self._update(lambda t: t.round(decimals), "round_")
 
     def trunc_(self) -> Any:
-        return self._write(self.trunc(), "trunc_")
+        return self._update(lambda t: t.trunc(), "trunc_")
 
     fix_ = trunc_
 
     def frac_(self) -> Any:
-        return self._write(self.frac(), "frac_")
+        return self._update(lambda t: t.frac(), "frac_")
 
     def sign_(self) -> Any:
-        return self._write(self.sign(), "sign_")
+        return self._update(lambda t: t.sign(), "sign_")
 
     def nan_to_num_(
         self, nan: float = 0.0, posinf: float | None = None, neginf: float | None = None
     ) -> Any:
-        return self._write(self.nan_to_num(nan, posinf, neginf), "nan_to_num_")
+        return self._update(lambda t: t.nan_to_num(nan, posinf, neginf), "nan_to_num_")
 
     def clamp_(self, min: Any = None, max: Any = None) -> Any:  # noqa: A002
-        return self._write(self.clamp(min, max), "clamp_")
+        return self._update(lambda t: t.clamp(min, max), "clamp_")
 
     clip_ = clamp_
 
     def clamp_min_(self, min: Any) -> Any:  # noqa: A002
-        return self._write(self.clamp(min=min), "clamp_min_")
+        return self._update(lambda t: t.clamp(min=min), "clamp_min_")
 
     def clamp_max_(self, max: Any) -> Any:  # noqa: A002
-        return self._write(self.clamp(max=max), "clamp_max_")
+        return self._update(lambda t: t.clamp(max=max), "clamp_max_")
 
     def logical_not_(self) -> Any:
-        return self._write(self.logical_not(), "logical_not_")
+        return self._update(lambda t: t.logical_not(), "logical_not_")
 
     def logical_and_(self, other: Any) -> Any:
-        return self._write(self.logical_and(other), "logical_and_")
+        return self._update(lambda t: t.logical_and(other), "logical_and_")
 
     def logical_or_(self, other: Any) -> Any:
-        return self._write(self.logical_or(other), "logical_or_")
+        return self._update(lambda t: t.logical_or(other), "logical_or_")
 
     def logical_xor_(self, other: Any) -> Any:
-        return self._write(self.logical_xor(other), "logical_xor_")
+        return self._update(lambda t: t.logical_xor(other), "logical_xor_")
 
     # ---- running sums, triangles ------------------------------------------------------------
     def cumsum_(self, dim: int) -> Any:
-        return self._write(self.cumsum(dim, dtype=self.dtype), "cumsum_")
+        return self._update(lambda t: t.cumsum(dim, dtype=self.dtype), "cumsum_")
 
     def cumprod_(self, dim: int) -> Any:
-        return self._write(self.cumprod(dim, dtype=self.dtype), "cumprod_")
+        return self._update(lambda t: t.cumprod(dim, dtype=self.dtype), "cumprod_")
 
     def tril_(self, diagonal: int = 0) -> Any:
-        return self._write(self.tril(diagonal), "tril_")
+        return self._update(lambda t: t.tril(diagonal), "tril_")
 
     def triu_(self, diagonal: int = 0) -> Any:
-        return self._write(self.triu(diagonal), "triu_")
+        return self._update(lambda t: t.triu(diagonal), "triu_")
 
     # ---- writing at positions ---------------------------------------------------------------
     def masked_fill_(self, mask: Any, value: Any) -> Any:
-        return self._write(self.masked_fill(mask, value), "masked_fill_")
+        return self._update(lambda t: t.masked_fill(mask, value), "masked_fill_")
 
     def masked_scatter_(self, mask: Any, source: Any) -> Any:
-        return self._write(self.masked_scatter(mask, source), "masked_scatter_")
+        return self._update(lambda t: t.masked_scatter(mask, source), "masked_scatter_")
 
     def index_fill_(self, dim: int, index: Any, value: Any) -> Any:
-        return self._write(self.index_fill(dim, index, value), "index_fill_")
+        return self._update(lambda t: t.index_fill(dim, index, value), "index_fill_")
 
     def index_add_(self, dim: int, index: Any, source: Any, *, alpha: Any = 1) -> Any:
-        return self._write(self.index_add(dim, index, source, alpha=alpha), "index_add_")
+        return self._update(lambda t: t.index_add(dim, index, source, alpha=alpha), "index_add_")
 
     def index_put_(self, indices: Any, values: Any, accumulate: bool = False) -> Any:
-        return self._write(self.index_put(indices, values, accumulate), "index_put_")
+        return self._update(lambda t: t.index_put(indices, values, accumulate), "index_put_")
 
     def scatter_(
         self, dim: int, index: Any, src: Any = None, value: Any = None, *, reduce: Any = None
     ) -> Any:
-        return self._write(self.scatter(dim, index, src, value, reduce=reduce), "scatter_")
+        return self._update(lambda t: t.scatter(dim, index, src, value, reduce=reduce), "scatter_")
 
     def scatter_add_(self, dim: int, index: Any, src: Any) -> Any:
-        return self._write(self.scatter_add(dim, index, src), "scatter_add_")
+        return self._update(lambda t: t.scatter_add(dim, index, src), "scatter_add_")
 
     def scatter_reduce_(
         self, dim: int, index: Any, src: Any, reduce: str, *, include_self: bool = True
     ) -> Any:
-        result = self.scatter_reduce(dim, index, src, reduce, include_self=include_self)
-        return self._write(result, "scatter_reduce_")
+        return self._update(
+            lambda t: t.scatter_reduce(dim, index, src, reduce, include_self=include_self),
+            "scatter_reduce_",
+        )
 
     def fill_diagonal_(self, fill_value: Any, wrap: bool = False) -> Any:
         """Write `fill_value` on the main diagonal (all dims of equal size; for a tall matrix,
