@@ -246,15 +246,14 @@ def searchsorted(
         )
     (s, x), _ = D.promote("searchsorted", seq.detach(), v.detach())
     xp = D.backend_of(s.array)
-    # the count of sequence elements below each value (or not above it, for right=True)
-    a, b = s.array[..., None, :], x.array[..., None] if x.ndim else xp.reshape(x.array, (1, 1))
-    if s.ndim == 1 and x.ndim:
-        a = xp.reshape(s.array, (1,) * x.ndim + (-1,))
-    below = (a <= b) if right else (a < b)
-    count = xp.sum(xp.astype(below, xp.native_dtype(D.dt.int64)), axis=-1)
-    count = count if x.ndim else xp.reshape(count, ())
+    side_ = "right" if right else "left"
+    # one binary search per row of the sequence (a 1-D sequence serves every value)
+    rows = xp.reshape(s.array, (-1, s.shape[-1])) if s.ndim else xp.reshape(s.array, (1, 1))
+    vals = xp.reshape(x.array, (rows.shape[0] if s.ndim > 1 else 1, -1))
+    found = [xp.searchsorted(rows[i, ...], vals[i, ...], side=side_) for i in range(vals.shape[0])]
+    index = xp.reshape(xp.stack(found) if found else vals, x.shape)
     dtype = D.dt.int32 if out_int32 else D.dt.int64
-    return _out(D.make(xp.astype(count, xp.native_dtype(dtype)), None), out)
+    return _out(D.make(xp.astype(index, xp.native_dtype(dtype)), None), out)
 
 
 def repeat_interleave(input: Any, repeats: Any = None, dim: int | None = None, *,

@@ -78,6 +78,9 @@ CASES = [
     ("searchsorted-batched", [[1, 3, 5], [2, 4, 6]],
      lambda m, x: m.searchsorted(x, m.tensor([[3, 6], [1, 4]]))),
     ("searchsorted-scalar", [1, 3, 5], lambda m, x: m.searchsorted(x, 3)),
+    ("searchsorted-self", [1.0, 3.0, 3.0, 7.0], lambda m, x: m.searchsorted(x, x[1:] + 1)),
+    ("searchsorted-self-batched", [[1, 3, 5], [2, 4, 6]],
+     lambda m, x: m.searchsorted(x, x.flip(1) - 1, right=True)),
     ("searchsorted-int32", [1, 3, 5],
      lambda m, x: m.searchsorted(x, m.tensor([4]), out_int32=True)),
     ("searchsorted-sorter", [5, 1, 3],
@@ -326,7 +329,8 @@ SELF_ONLY = {  # the cases that build every tensor from x (so all live in x's li
     "vector_norm-empty", "einsum-ints", "nan_to_num-f32", "nan_to_num-int", "exp2-int",
     "diag-int", "diag-2d", "diagonal-3d", "diagonal-offset-past", "diag_embed",
     "tril-batched", "triu-wide", "trace-int", "roll-flat", "roll-negative-dims",
-    "meshgrid-ij", "meshgrid-xy-3", "outer-int", "atan2-int",
+    "meshgrid-ij", "meshgrid-xy-3", "outer-int", "atan2-int", "searchsorted-self",
+    "searchsorted-self-batched",
 }  # fmt: skip
 STRICT = [c for c in CASES if c[0] in SELF_ONLY]
 
