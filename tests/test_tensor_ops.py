@@ -250,6 +250,8 @@ INPLACE = [
     ("scatter_reduce_", (0, np.array([[1, 1, 0]]), np.full((1, 3), 2.0), "prod"), {}),
     ("masked_scatter_", (np.array([True, False, True]), np.arange(6.0)), {}),
     ("fill_diagonal_", (3.0,), {}),
+    ("gt_", (0.4,), {}), ("le_", (np.full(3, 0.5),), {}), ("eq_", (0.5,), {}),
+    ("ne_", (0.5,), {}), ("lt_", (0.4,), {}), ("ge_", (0.7,), {}),
 ]  # fmt: skip
 _X = np.array([[0.1, 0.35, 0.5], [0.7, 0.25, 0.9]])
 
@@ -299,6 +301,27 @@ def test_out_arguments_of_function_forms():
     assert result[0] is values and values.tolist() == [5.0, 3.0] and indices.tolist() == [1, 0]
     total = lg.zeros(2)
     assert lg.prod(x, 0, out=total) is total and total.tolist() == [3.0, 10.0]
+
+
+def test_shape_changes_in_place():
+    torch = pytest.importorskip("torch")
+    for name, args in [("t_", ()), ("transpose_", (0, 1)), ("unsqueeze_", (1,)),
+                       ("squeeze_", ()), ("swapaxes_", (1, 0))]:  # fmt: skip
+        x, t = lg.tensor(_X[:1]), torch.tensor(_X[:1])
+        assert getattr(x, name)(*args) is x
+        getattr(t, name)(*args)
+        np.testing.assert_array_equal(x.numpy(), t.numpy())
+    w = lg.tensor(_X, requires_grad=True)
+    with pytest.raises(RuntimeError, match="leaf Variable"):
+        w.unsqueeze_(0)
+    y = w * 2
+    y.t_()
+    (y * lg.tensor(np.arange(6.0).reshape(3, 2))).sum().backward()  # gradients through t_
+    np.testing.assert_array_equal(w.grad.numpy(), 2 * np.arange(6.0).reshape(3, 2).T)
+    x = lg.tensor([1, 6, 3])
+    x.bitwise_and_(lg.tensor([3, 3, 3]))
+    x.bitwise_not_()
+    assert x.tolist() == [~1, ~2, ~3]
 
 
 def test_diagonal_is_a_writable_view_and_diag_a_copy():
