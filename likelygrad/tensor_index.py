@@ -148,7 +148,15 @@ class IndexingMethods(InplaceMethods):
     def masked_fill(self, mask: Any, value: Any) -> Any:
         """A copy with `value` where `mask` is True; the gradient flows where it is False."""
         m = on_device_of(self, mask if isinstance(mask, D.Tensor) else np.asarray(mask, dtype=bool))
-        fill = D.const(self, value.item() if isinstance(value, D.Tensor) else value)
+        if isinstance(value, D.Tensor):  # a 0-d tensor: differentiable, as in torch
+            if value.ndim:
+                raise RuntimeError(
+                    f"masked_fill only supports a 0-dimensional value tensor, but got tensor "
+                    f"with {value.ndim} dimension(s)"
+                )
+            fill = value if value.dtype == self.dtype else value.to(self.dtype)
+        else:
+            fill = D.const(self, value)
         return D.apply(E.Where, fill, self, cond=m)
 
     def where(self, condition: Any, other: Any) -> Any:

@@ -189,12 +189,14 @@ def test_numpy_scalars_on_integer_tensors_follow_pythons_numbers():
 def test_a_0d_leafs_grad_is_an_array_backed_tensor():
     a = lg.tensor(2.0, requires_grad=True)
     h = (a * 3).retain_grad()
-    (a * a + a + h * h).backward()  # three contributions summed inside one backward
+    (a * a + a + h * h).backward(retain_graph=True)  # three contributions in one backward
     for t in (a.grad, h.grad):
         assert isinstance(t, lg.Tensor) and type(t.array) is np.ndarray and t.shape == ()
     assert a.grad.item() == 2 * 2 + 1 + 2 * 6 * 3 and h.grad.item() == 12
+    (h * 2).backward(retain_graph=True)  # retain_grad's sum across backward calls, too
+    assert type(h.grad.array) is np.ndarray and h.grad.item() == 14
     (a * 5).backward()  # accumulated across backward calls: still an array
-    assert type(a.grad.array) is np.ndarray and a.grad.item() == 46
+    assert type(a.grad.array) is np.ndarray and a.grad.item() == 46 + 6
     a.grad.zero_()
     assert a.grad.item() == 0.0
 

@@ -333,6 +333,21 @@ def test_diagonal_is_a_writable_view_and_diag_a_copy():
     assert x[0, 0].item() == 1.0
 
 
+def test_masked_fill_with_a_tensor_value_sends_it_the_gradient():
+    torch = pytest.importorskip("torch")
+    grads = []
+    for m in (lg, torch):
+        v = m.tensor(2.0, requires_grad=True)
+        x = m.zeros(3, requires_grad=True)
+        (
+            x.masked_fill(m.tensor([True, False, True]), v) * m.tensor([1.0, 2.0, 3.0])
+        ).sum().backward()
+        grads.append((v.grad.item(), x.grad.tolist()))
+    assert grads[0] == grads[1] == (4.0, [0.0, 2.0, 0.0])
+    with pytest.raises(RuntimeError, match="0-dimensional value"):
+        lg.zeros(3).masked_fill(lg.tensor([True, False, True]), lg.ones(1))
+
+
 def test_sort_values_carry_gradients_back_to_their_positions():
     x = lg.tensor([3.0, 1.0, 2.0], requires_grad=True)
     values, indices = x.sort(descending=True)
