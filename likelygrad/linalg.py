@@ -3,6 +3,7 @@
     vector_norm(x, ord=2, dim=None)    (Σ |x|^ord)^(1/ord) over dims (all by default)
     matrix_norm(A, ord="fro", dim=(-2, -1))   'fro', 'nuc', ±1, ±2, ±inf over two dims
     norm(A, ord=None, dim=None)        either, chosen as torch.linalg.norm chooses
+    svdvals(A)                         the singular values, descending
 
 A norm has a kink at 0; its gradient there is the subgradient 0, as in PyTorch (so the
 gradient of ‖x‖ at x = 0 is 0, not nan).
@@ -89,6 +90,14 @@ class SingularValues(Op):  # σ(A), descending;  dσ_i/dA = u_i v_iᵀ, so Jᵀg
         return (ctx.xp.matmul(u * g[..., None, :], vh),)
 
 
+def svdvals(A: Any) -> Any:
+    """The singular values of A (..., m, n), in descending order; differentiable (distinct
+    singular values give well-defined gradients)."""
+    if A.ndim < 2:
+        raise RuntimeError(f"linalg.svdvals: A must have at least 2 dimensions, got {A.shape}")
+    return D.apply(SingularValues, _floating(A, None, "linalg.svdvals"))
+
+
 def _floating(x: Any, dtype: Any, name: str) -> Any:
     x = x if dtype is None else x.to(dtype)
     if x.dtype.kind not in "fc":
@@ -130,7 +139,7 @@ def matrix_norm(
         return vector_norm(A, 2, (d0, d1), keepdim)
     if ord == "nuc" or ord in (2, -2):
         rest = [i for i in range(A.ndim) if i not in (d0, d1)]
-        s = D.apply(SingularValues, A.permute(*rest, d0, d1))
+        s = svdvals(A.permute(*rest, d0, d1))
         out = s.sum(-1) if ord == "nuc" else s.amax(-1) if ord == 2 else s.amin(-1)
         if keepdim:
             for d in sorted((d0, d1)):

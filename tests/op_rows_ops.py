@@ -138,6 +138,8 @@ for ord_, dom in [("fro", "any"), ("nuc", "any"), (2, "any"), (-2, "any"), (1, "
     row(f"matrix_norm[{ord_}]", lambda x, o=ord_: lg.linalg.matrix_norm(x, o),
         lambda x, o=ord_: np.linalg.norm(x, o, axis=(-2, -1)),
         lambda x, o=ord_: T().linalg.matrix_norm(x, o), (2, 3, 4), domain=dom)  # fmt: skip
+row("svdvals", lambda x: lg.linalg.svdvals(x), lambda x: np.linalg.svd(x, compute_uv=False),
+    lambda x: T().linalg.svdvals(x), (2, 3, 4))  # fmt: skip
 row("linalg.norm-mat", lambda x: lg.linalg.norm(x, "nuc", (2, 0), keepdim=True),
     lambda x: np.linalg.norm(x, "nuc", axis=(2, 0), keepdims=True),
     lambda x: T().linalg.norm(x, "nuc", (2, 0), keepdim=True), (4, 2, 3))  # fmt: skip
