@@ -215,35 +215,77 @@ class Backend:
         self, shape: tuple[int, ...], dtype: Any, index: tuple, g: Any, like: Any
     ) -> Any:
         """zeros(shape) with g added at [index] (repeated positions accumulate)."""
-        xp, dev = self.ns, self.device_of(like)
-        pos = self.positions(tuple(shape), index).reshape(-1)
-        n = math.prod(shape)
-        onehot = self.asarray(
-            (pos[None, :] == np.arange(n)[:, None]).astype(np.float64),
-            dtype=self.dtype_of(g),
-            device=dev,
-        )
-        flat_g = xp.reshape(xp.broadcast_to(g, tuple(pos.shape)) if g.ndim == 0 else g, (-1,))
-        return xp.astype(xp.reshape(xp.matmul(onehot, flat_g), tuple(shape)), dtype)
+        zeros = self.ns.zeros(tuple(shape), dtype=dtype, device=getattr(like, "device", None))
+        return self.scatter_reduce(zeros, index, self.ns.astype(g, dtype), "sum")
 
-    def put(self, x: Any, index: tuple, v: Any) -> Any:
-        """A copy of x with x[index] = v for an advanced index (a position written twice takes
-        the sum, so portably each position may be written once)."""
+    def scatter_reduce(self, x: Any, index: tuple, v: Any, reduce: str) -> Any:
+        """A copy of x with v combined into x[index] (an advanced index) by `reduce`: 'sum',
+        'prod', 'amax' or 'amin'; a position named twice combines every value given for it.
+
+        Portably: a (positions × values) match matrix, values placed by `where` (never by a
+        product, so an inf elsewhere cannot turn into nan) and reduced along its rows.
+        """
         xp = self.ns
         pos = self.positions(tuple(x.shape), index)
-        if len(np.unique(pos)) != pos.size:
-            raise NotImplementedError(f"{self.name}: index assignment that writes a position twice")
-        covered = self.scatter_add(
-            tuple(x.shape),
-            x.dtype,
-            index,
-            xp.ones(tuple(pos.shape), dtype=x.dtype, device=getattr(x, "device", None)),
-            x,
+        match = self.asarray(
+            pos.reshape(1, -1) == np.arange(math.prod(x.shape))[:, None], device=self.device_of(x)
         )
-        values = self.scatter_add(
-            tuple(x.shape), x.dtype, index, xp.broadcast_to(v, tuple(pos.shape)), x
+        vals = xp.reshape(xp.broadcast_to(v, tuple(pos.shape)), (1, -1))
+        flat = xp.reshape(x, (-1,))
+        if reduce in ("sum", "prod"):
+            unit = xp.zeros_like(vals) if reduce == "sum" else xp.ones_like(vals)
+            combined = (xp.sum if reduce == "sum" else xp.prod)(xp.where(match, vals, unit), axis=1)
+            out = flat + combined if reduce == "sum" else flat * combined
+        else:
+            big = (xp.finfo if dt_kind(x) in "fc" else xp.iinfo)(x.dtype)
+            unit = xp.full_like(vals, big.min if reduce == "amax" else big.max)
+            pick = xp.max if reduce == "amax" else xp.min
+            both = xp.stack([flat, pick(xp.where(match, vals, unit), axis=1)])
+            out = pick(both, axis=0)
+        return xp.reshape(out, tuple(x.shape))
+
+    def put(self, x: Any, index: tuple, v: Any) -> Any:
+        """A copy of x with x[index] = v for an advanced index; of values written to the same
+        position, the last one stays (as NumPy's assignment)."""
+        xp = self.ns
+        where = self.positions(tuple(x.shape), index)
+        if where.size == 0:
+            return xp.asarray(x, copy=True)
+        writer = np.full(math.prod(x.shape), -1)  # which value lands at each flat position:
+        writer[where.reshape(-1)] = np.arange(where.size)  # NumPy's assignment keeps the last
+        dev = self.device_of(x)
+        vals = xp.reshape(xp.broadcast_to(v, where.shape), (-1,))
+        picked = xp.take(vals, self.asarray(np.maximum(writer, 0), device=dev), axis=0)
+        out = xp.where(self.asarray(writer >= 0, device=dev), picked, xp.reshape(x, (-1,)))
+        return xp.reshape(out, tuple(x.shape))
+
+    def argsort(self, x: Any, axis: int = -1, descending: bool = False) -> Any:
+        """Indices that sort x along `axis`, stably (equal elements keep their order); NaN
+        counts as the largest value, as in PyTorch."""
+        return self.ns.argsort(x, axis=axis, descending=descending, stable=True)
+
+    def cumsum(self, x: Any, axis: int) -> Any:
+        """Running sums along `axis` (x has at least one dimension)."""
+        return self.ns.cumulative_sum(x, axis=axis)
+
+    def cumprod(self, x: Any, axis: int) -> Any:
+        """Running products along `axis` (x has at least one dimension)."""
+        return self.ns.cumulative_prod(x, axis=axis)
+
+    def diagonal(self, x: Any, offset: int, axis1: int, axis2: int) -> Any:
+        """The diagonal of x over two axes (offset > 0 above the main one) as its last axis:
+        the axes moved last and flattened, then a strided slice picks x[..., i, i + offset]."""
+        xp = self.ns
+        rest = tuple(i for i in range(x.ndim) if i not in (axis1, axis2))
+        x = xp.permute_dims(x, (*rest, axis1, axis2))
+        n, m = x.shape[-2:]
+        length, start = diagonal_span(n, m, offset)
+        flat = xp.reshape(x, (*x.shape[:-2], n * m))
+        return (
+            flat[..., start : start + (m + 1) * (length - 1) + 1 : m + 1]
+            if length
+            else flat[..., :0]
         )
-        return xp.where(covered > 0, values, x)
 
     def pick_rows(self, x: Any, idx: Any) -> Any:
         """x[i, idx[i]] for a 2-D x."""
@@ -255,6 +297,17 @@ class Backend:
         cols = xp.arange(x.shape[1], device=getattr(x, "device", None))
         onehot = xp.astype(idx[:, None] == cols[None, :], x.dtype)
         return x + onehot * (g if getattr(g, "ndim", 0) == 0 else g[:, None])
+
+
+def dt_kind(a: Any) -> str:
+    """The NumPy kind letter ('f', 'i', 'u', 'b', 'c') of an array of any library."""
+    return as_dtype(a.dtype).kind
+
+
+def diagonal_span(n: int, m: int, offset: int) -> tuple[int, int]:
+    """(length, flat start) of diagonal `offset` of an n × m matrix stored row by row."""
+    length = max(0, min(n, m - offset) if offset >= 0 else min(n + offset, m))
+    return length, (offset if offset >= 0 else -offset * m)
 
 
 class HostGenerator:
@@ -379,10 +432,35 @@ class NumPyBackend(Backend):
         np.add.at(out, index, g)
         return out
 
+    def scatter_reduce(self, x: Any, index: tuple, v: Any, reduce: str) -> Any:
+        out = x.copy()
+        _UFUNCS[reduce].at(out, index, v)
+        return out
+
     def put(self, x: Any, index: tuple, v: Any) -> Any:
         out = x.copy()
         out[index] = v
         return out
+
+    def argsort(self, x: Any, axis: int = -1, descending: bool = False) -> Any:
+        if not descending:
+            return np.argsort(x, axis=axis, kind="stable")
+        # stable and descending: sort the reversed array ascending, then reverse the result
+        # (equal elements come out in their original order; NaN, sorted last, comes first)
+        idx = np.argsort(np.flip(x, axis), axis=axis, kind="stable")
+        return x.shape[axis] - 1 - np.flip(idx, axis)
+
+    def cumsum(self, x: Any, axis: int) -> Any:
+        return np.cumsum(x, axis=axis, dtype=x.dtype)
+
+    def cumprod(self, x: Any, axis: int) -> Any:
+        return np.cumprod(x, axis=axis, dtype=x.dtype)
+
+    def diagonal(self, x: Any, offset: int, axis1: int, axis2: int) -> Any:
+        d = np.diagonal(x, offset, axis1, axis2)
+        if x.flags.writeable:  # a writable view, as torch's (x.diagonal().fill_(0) writes x)
+            d.flags.writeable = True
+        return d
 
     def _rows(self, n: int) -> np.ndarray:
         """0..n-1, kept per n: batch sizes repeat every step."""
@@ -402,6 +480,7 @@ class NumPyBackend(Backend):
         return x
 
 
+_UFUNCS = {"sum": np.add, "prod": np.multiply, "amax": np.maximum, "amin": np.minimum}
 NUMPY = NumPyBackend()
 
 # array type -> backend; device type -> loader of the backend that creates arrays there

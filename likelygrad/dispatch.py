@@ -39,6 +39,8 @@ class _Accumulate:
         t = node.out() if node.out is not None else None
         if t is None:  # the leaf is gone: nobody can read its gradient
             return
+        if type(g) is not _ndarray and isinstance(g, np.generic):
+            g = np.asarray(g)  # two 0-d gradients summed give a NumPy scalar: keep an array
         old = t._grad
         if old is None:
             t._grad = make(g, None)
@@ -166,7 +168,7 @@ def _check_forward(node: Node, out: Any) -> None:
     node.meta = {**(node.meta or {}), "stack": traceback.extract_stack()[:-3]}
     xp = node.xp
     if dt.as_dtype(out.dtype).kind in "fc" and not bool(xp.all(xp.isfinite(out))):
-        raise anomaly_error(node, "the forward output holds nan or inf")
+        raise anomaly_error(node, "the output of {op}")
 
 
 # ---- operands and promotion ---------------------------------------------------------------------
@@ -317,6 +319,12 @@ def inplace(t: Any, op: Any, *others: Any, what: str | None = None, **options: A
             )
         if 0 in op.saved_inputs and src is t:  # the VJP needs the old values: keep a copy
             src = make(backend_of(t.array).asarray(t.array, copy=True), t._node)
+        rest = [  # an operand sharing t's memory (t itself, t.detach()) is saved as it was too
+            make(backend_of(o.array).asarray(o.array, copy=True), o._node)
+            if o._version is t._version and i + 1 in op.saved_inputs
+            else o
+            for i, o in enumerate(rest)
+        ]
         result = apply(op, src, *rest, **options)
     elif op.iop is not None and len(rest) == 1 and not options:  # a += b, no temporary
         try:

@@ -6,6 +6,8 @@ VJP of an elementwise f is g ⊙ f'(x): the Jacobian is diagonal, so it is never
 
 from __future__ import annotations
 
+import math
+
 from .ops import Op
 
 
@@ -85,32 +87,6 @@ class Abs(Op):  # d/dx |x| = sign(x), taken as 0 at 0 (as PyTorch does)
     @staticmethod
     def backward(ctx, g):
         return (g * ctx.xp.sign(ctx.saved),)
-
-
-class Sin(Op):  # d/dx sin x = cos x
-    saved_inputs = (0,)
-
-    @staticmethod
-    def forward(ctx, x):
-        ctx.saved = x
-        return ctx.xp.sin(x)
-
-    @staticmethod
-    def backward(ctx, g):
-        return (g * ctx.xp.cos(ctx.saved),)
-
-
-class Cos(Op):  # d/dx cos x = -sin x
-    saved_inputs = (0,)
-
-    @staticmethod
-    def forward(ctx, x):
-        ctx.saved = x
-        return ctx.xp.cos(x)
-
-    @staticmethod
-    def backward(ctx, g):
-        return (-g * ctx.xp.sin(ctx.saved),)
 
 
 class Sigmoid(Op):  # σ' = σ (1 - σ)
@@ -268,3 +244,44 @@ class Step(Op):  # floor, ceil, round, trunc, sign: piecewise constant, so the g
     @staticmethod
     def backward(ctx, g):
         return (ctx.xp.zeros_like(g),)
+
+
+class Lerp(Op):  # z = a + w (b - a);  dz/da = 1 - w,  dz/db = w,  dz/dw = b - a
+    saved_inputs = (0, 1, 2)
+
+    @staticmethod
+    def forward(ctx, a, b, w):
+        xp = ctx.xp
+        ctx.saved = (a, b, w)
+        d = b - a
+        # torch's two-sided form: exact at w = 0 (gives a) and at w = 1 (gives b)
+        return xp.where(xp.abs(w) < 0.5, a + w * d, b - d * (1 - w))
+
+    @staticmethod
+    def backward(ctx, g):
+        a, b, w = ctx.saved
+        needs = ctx.needs
+        return (
+            g * (1 - w) if needs[0] else None,
+            g * w if needs[1] else None,
+            g * (b - a) if needs[2] else None,
+        )
+
+
+class NanToNum(Op):  # nan, +inf, -inf replaced by numbers: the gradient flows where x is finite
+    saved_inputs = (0,)
+
+    @staticmethod
+    def forward(ctx, x, nan=0.0, posinf=None, neginf=None):
+        xp = ctx.xp
+        ctx.saved = x
+        big = float(xp.finfo(x.dtype).max)  # torch's default for ±inf: the dtype's extremes
+        hi, lo = big if posinf is None else posinf, -big if neginf is None else neginf
+        out = xp.where(xp.isnan(x), xp.full_like(x, nan), x)
+        out = xp.where(x == math.inf, xp.full_like(x, hi), out)
+        return xp.where(x == -math.inf, xp.full_like(x, lo), out)
+
+    @staticmethod
+    def backward(ctx, g):
+        xp = ctx.xp
+        return (xp.where(xp.isfinite(ctx.saved), g, xp.zeros_like(g)),)

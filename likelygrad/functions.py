@@ -12,6 +12,8 @@ import numpy as np
 from . import dispatch as D
 from . import elementwise as E
 from . import shape_ops as SH
+from .einsum import einsum as einsum
+from .function_forms import *  # noqa: F403 (lg.exp(x) is x.exp(), ...)
 from .tensor import Tensor
 
 
@@ -140,6 +142,9 @@ def clamp(input: Tensor, min: Any = None, max: Any = None, *, out: Any = None) -
     return _out(input.clamp(min, max), out)
 
 
+clip = clamp
+
+
 def numel(input: Tensor) -> int:
     return input.numel()
 
@@ -172,85 +177,93 @@ def equal(input: Tensor, other: Tensor) -> bool:
     return input.shape == other.shape and bool((input == other).all())
 
 
-# the function forms of Tensor methods
-clip, clamp_min, clamp_max = clamp, Tensor.clamp_min, Tensor.clamp_max
-exp, expm1, log, log1p, log2, log10 = (
-    Tensor.exp,
-    Tensor.expm1,
-    Tensor.log,
-    Tensor.log1p,
-    Tensor.log2,
-    Tensor.log10,
-)
-sqrt, rsqrt, square, abs, sign = Tensor.sqrt, Tensor.rsqrt, Tensor.square, Tensor.abs, Tensor.sign  # noqa: A001
-sin, cos, tan, tanh, sigmoid, relu = (
-    Tensor.sin,
-    Tensor.cos,
-    Tensor.tan,
-    Tensor.tanh,
-    Tensor.sigmoid,
-    Tensor.relu,
-)
-floor, ceil, round, trunc, frac = Tensor.floor, Tensor.ceil, Tensor.round, Tensor.trunc, Tensor.frac  # noqa: A001
-neg, negative, reciprocal, remainder, fmod = (
-    Tensor.neg,
-    Tensor.neg,
-    Tensor.reciprocal,
-    Tensor.remainder,
-    Tensor.fmod,
-)
-true_divide, floor_divide = Tensor.div, Tensor.floor_divide
-sum, mean, amax, amin, logsumexp = (
-    Tensor.sum,
-    Tensor.mean,
-    Tensor.amax,
-    Tensor.amin,
-    Tensor.logsumexp,
-)  # noqa: A001
-var, std, argmax, argmin = Tensor.var, Tensor.std, Tensor.argmax, Tensor.argmin
-all, any, count_nonzero = Tensor.all, Tensor.any, Tensor.count_nonzero  # noqa: A001
-softmax, log_softmax = Tensor.softmax, Tensor.log_softmax
-mm, bmm, mv, dot = Tensor.mm, Tensor.bmm, Tensor.mv, Tensor.dot
-isnan, isinf, isfinite = Tensor.isnan, Tensor.isinf, Tensor.isfinite
-eq, ne, lt, le, gt, ge = Tensor.eq, Tensor.ne, Tensor.lt, Tensor.le, Tensor.gt, Tensor.ge
-logical_not, logical_and, logical_or = Tensor.logical_not, Tensor.logical_and, Tensor.logical_or
-reshape, squeeze, unsqueeze, permute, transpose = (
-    Tensor.reshape,
-    Tensor.squeeze,
-    Tensor.unsqueeze,
-    Tensor.permute,
-    Tensor.transpose,
-)
-swapaxes = swapdims = Tensor.transpose
-movedim = moveaxis = Tensor.movedim
-t, flip, narrow, select, split, chunk, unbind = (
-    Tensor.t,
-    Tensor.flip,
-    Tensor.narrow,
-    Tensor.select,
-    Tensor.split,
-    Tensor.chunk,
-    Tensor.unbind,
-)
-tile, tensor_split = Tensor.tile, Tensor.tensor_split
-gather, index_select, masked_fill, masked_select, nonzero = (
-    Tensor.gather,
-    Tensor.index_select,
-    Tensor.masked_fill,
-    Tensor.masked_select,
-    Tensor.nonzero,
-)
-take_along_dim = Tensor.take_along_dim
-clone, detach = Tensor.clone, Tensor.detach
-
-
 def max(input: Tensor, dim: Any = None, keepdim: bool = False, *, out: Any = None) -> Any:  # noqa: A001
     """The maximum; with a dim, (values, indices); with a tensor, the elementwise maximum."""
-    return input.max(dim, keepdim)
+    return input.max(dim, keepdim, out=out)
 
 
 def min(input: Tensor, dim: Any = None, keepdim: bool = False, *, out: Any = None) -> Any:  # noqa: A001
-    return input.min(dim, keepdim)
+    """The minimum; with a dim, (values, indices); with a tensor, the elementwise minimum."""
+    return input.min(dim, keepdim, out=out)
+
+
+def norm(
+    input: Tensor, p: Any = "fro", dim: Any = None, keepdim: bool = False, out: Any = None,
+    dtype: Any = None,
+) -> Tensor:  # fmt: skip
+    """torch.norm: a vector p-norm over `dim` (all elements by default), or p='nuc'."""
+    return input.norm(p, dim, keepdim, dtype, out=out)
+
+
+def meshgrid(*tensors: Any, indexing: str = "ij") -> tuple[Tensor, ...]:
+    """Coordinate grids from 1-D tensors: with indexing 'ij' output k varies along dim k;
+    'xy' swaps the first two dims (NumPy's and MATLAB's convention). Differentiable."""
+    ts = (
+        list(tensors[0])
+        if len(tensors) == 1 and isinstance(tensors[0], list | tuple)
+        else list(tensors)
+    )
+    if indexing not in ("ij", "xy"):
+        raise RuntimeError(f"meshgrid: indexing must be one of 'xy' or 'ij', got {indexing!r}")
+    if builtins.any(t.ndim > 1 for t in ts):
+        raise RuntimeError(
+            f"meshgrid: expects 0-d or 1-d tensors, got shapes {[t.shape for t in ts]}"
+        )
+    ts = [t.reshape(-1) for t in ts]
+    shape = [t.shape[0] for t in ts]
+    if indexing == "xy" and len(ts) >= 2:
+        shape[0], shape[1] = shape[1], shape[0]
+    out = []
+    for k, t in enumerate(ts):
+        axis = {0: 1, 1: 0}.get(k, k) if indexing == "xy" and len(ts) >= 2 else k
+        view = [1] * len(ts)
+        view[axis] = t.shape[0]
+        out.append(t.reshape(*view).expand(*shape))
+    return tuple(out)
+
+
+def searchsorted(
+    sorted_sequence: Tensor, input: Any, *, out_int32: bool = False, right: bool = False,
+    side: str | None = None, sorter: Any = None, out: Any = None,
+) -> Tensor:  # fmt: skip
+    """Where each value would be inserted into the sorted last dimension of
+    `sorted_sequence` to keep it sorted: the first such position, or the last one with
+    right=True (side='right'). Batched: leading dims of both must match."""
+    if side is not None:
+        if side not in ("left", "right") or (right and side == "left"):
+            raise RuntimeError(f"searchsorted: side must be 'left' or 'right', got {side!r}")
+        right = side == "right"
+    seq = sorted_sequence
+    if sorter is not None:
+        seq = seq.gather(
+            -1, sorter if isinstance(sorter, Tensor) else D.const(seq, np.asarray(sorter))
+        )
+    v = input if isinstance(input, Tensor) else D.const(seq, input)
+    if seq.ndim > 1 and seq.shape[:-1] != v.shape[:-1]:
+        raise RuntimeError(
+            f"searchsorted: the leading dimensions of sorted_sequence {seq.shape} and input "
+            f"{v.shape} must match"
+        )
+    (s, x), _ = D.promote("searchsorted", seq.detach(), v.detach())
+    xp = D.backend_of(s.array)
+    side_ = "right" if right else "left"
+    # one binary search per row of the sequence (a 1-D sequence serves every value)
+    rows = xp.reshape(s.array, (-1, s.shape[-1])) if s.ndim else xp.reshape(s.array, (1, 1))
+    vals = xp.reshape(x.array, (rows.shape[0] if s.ndim > 1 else 1, -1))
+    found = [xp.searchsorted(rows[i, ...], vals[i, ...], side=side_) for i in range(vals.shape[0])]
+    index = xp.reshape(xp.stack(found) if found else vals, x.shape)
+    dtype = D.dt.int32 if out_int32 else D.dt.int64
+    return _out(D.make(xp.astype(index, xp.native_dtype(dtype)), None), out)
+
+
+def repeat_interleave(input: Any, repeats: Any = None, dim: int | None = None, *,
+                      output_size: int | None = None) -> Tensor:  # fmt: skip
+    """input.repeat_interleave(repeats, dim); with only a tensor of counts, 0, 1, 2, ...
+    each repeated that many times."""
+    if repeats is None:
+        counts = input
+        return D.const(counts, np.repeat(np.arange(counts.numel()), counts.numpy(force=True)))
+    return input.repeat_interleave(repeats, dim, output_size=output_size)
 
 
 __all__ = [

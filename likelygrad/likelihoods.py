@@ -136,8 +136,8 @@ class Bernoulli(Distribution):
         """-mean (or -sum) log p(y), fused into one op; reduction='none' gives -log_prob(y)."""
         if reduction not in ("mean", "sum"):
             return super().nll(y, reduction)
-        n = max(self.logits.numel(), 1)
-        return self._log_prob(y, -1.0 / n if reduction == "mean" else -1.0)
+        n = self.logits.numel()  # the mean over no examples is nan, as in torch
+        return self._log_prob(y, (-1.0 / n if n else math.nan) if reduction == "mean" else -1.0)
 
     def _log_prob(self, y: Any, scale: float | None) -> Tensor:
         y = _target(y, self.logits)
@@ -197,8 +197,8 @@ class Categorical(Distribution):
         """-mean (or -sum) log p(y), fused into one op; reduction='none' gives -log_prob(y)."""
         if reduction not in ("mean", "sum"):
             return super().nll(y, reduction)
-        n = max(self.logits.numel() // max(self.num_classes, 1), 1)
-        return self._log_prob(y, -1.0 / n if reduction == "mean" else -1.0)
+        n = self.logits.numel() // max(self.num_classes, 1)  # no examples: nan, as in torch
+        return self._log_prob(y, (-1.0 / n if n else math.nan) if reduction == "mean" else -1.0)
 
     def _log_prob(self, y: Any, scale: float | None) -> Tensor:
         labels = class_labels(y, self.logits.shape, "Categorical.log_prob")

@@ -140,14 +140,18 @@ class Pow(Op):  # z = x^y;  dz/dx = y x^(y-1) (0 where y = 0),  dz/dy = x^y log 
         x, y, z = ctx.saved
         gx = gy = None
         if ctx.needs[0]:
-            d = y * x ** (y - 1)
-            if bool(xp.any(y == 0)):  # x^0 = 1 everywhere: its slope is 0, even at x = 0
-                d = xp.where(y == 0, xp.zeros_like(d), d)
+            zero = y == 0
+            if bool(xp.any(zero)):  # x^0 = 1 everywhere: its slope is 0, even at x = 0
+                ones = xp.ones_like(y)  # (and 0^-1 is never formed)
+                d = xp.where(zero, xp.zeros_like(y), y * xp.where(zero, ones, x) ** (y - ones))
+            else:
+                d = y * x ** (y - 1)
             gx = g * d
-        if ctx.needs[1]:  # x^y log x, taking 0·log 0 = 0 (the limit along y > 0)
-            zero = x == 0
+        if ctx.needs[1]:  # x^y log x, taking 0^y log 0 = 0 for y >= 0 (the limit) and
+            zero = x == 0  # -inf for y < 0 (inf · -inf), as torch
             safe = xp.where(zero, xp.ones_like(x), x)
-            gy = g * xp.where(zero, xp.zeros_like(z), z * xp.log(safe))
+            at0 = xp.where(y >= 0, xp.zeros_like(z), -z)
+            gy = g * xp.where(zero, at0, z * xp.log(safe))
         return gx, gy
 
 

@@ -11,29 +11,19 @@ import math
 from typing import Any
 
 from .ops import Op
+from .shape_ops import normalize_dim
 
 
 def normalize_axis(axis: Any, ndim: int) -> tuple[int, ...]:
     """`axis` (an int, a tuple of ints, or None for all) as sorted non-negative axes.
 
-    Raises IndexError (as PyTorch) naming the axis and the tensor's ndim when one is out of
-    range, or when an axis is given twice.
+    Each axis goes through `shape_ops.normalize_dim`, the one place an out-of-range dim raises
+    (an IndexError naming the dim and the tensor's ndim); an axis given twice is an error too.
     """
     if axis is None:
         return tuple(range(ndim))
     axes = (axis,) if not isinstance(axis, tuple | list) else tuple(axis)
-    bound = max(ndim, 1)  # like PyTorch, a 0-d tensor accepts dim 0 or -1
-    out = []
-    for a in axes:
-        if isinstance(a, bool) or not hasattr(a, "__index__"):
-            raise TypeError(f"dim must be an int or a tuple of ints, got {a!r}")
-        a = a.__index__()
-        if not -bound <= a < bound:
-            raise IndexError(
-                f"Dimension out of range (expected to be in range of [{-bound}, {bound - 1}], but "
-                f"got {a}): the tensor has {ndim} dimension{'s' if ndim != 1 else ''}"
-            )
-        out.append(a % bound)
+    out = [normalize_dim(a, ndim) for a in axes]
     if len(set(out)) != len(out):
         raise RuntimeError(f"dim {axes}: an axis appears more than once in the list of dims")
     return tuple(sorted(out)) if ndim else ()
@@ -76,13 +66,18 @@ class Mean(Op):  # z = (1/n) Σ x;  dz/dx_i = 1/n
     def forward(ctx, x, axis=None, keepdims=False):
         axes = normalize_axis(axis, x.ndim)
         ctx.saved = (x.shape, axes, keepdims)
+        if math.prod(x.shape[a] for a in axes) == 0:  # the mean of nothing is nan (no warning)
+            return ctx.xp.sum(x, axis=axes, keepdims=keepdims) * math.nan
         return ctx.xp.mean(x, axis=axes, keepdims=keepdims)
 
     @staticmethod
     def backward(ctx, g):
+        xp = ctx.xp
         shape, axes, keepdims = ctx.saved
         n = math.prod(shape[a] for a in axes)
-        return (ctx.xp.broadcast_to(expand(ctx.xp, g, axes, keepdims) / n, shape),)
+        if n == 0:  # no element received a share
+            return (xp.zeros(shape, dtype=g.dtype, device=getattr(g, "device", None)),)
+        return (xp.broadcast_to(expand(xp, g, axes, keepdims) / n, shape),)
 
 
 class Amax(Op):  # z = max x over axes;  the gradient goes to the maxima, split evenly among ties
@@ -140,3 +135,102 @@ class LogSumExp(Op):  # z = log Σ e^x;  dz/dx = e^(x - z) = softmax(x)
         xp = ctx.xp
         x, z, axes, keepdims = ctx.saved
         return (expand(xp, g, axes, keepdims) * xp.exp(x - z),)
+
+
+def to_last(xp: Any, x: Any, axes: tuple[int, ...]) -> Any:
+    """x with `axes` moved to the end and merged into one (the kept axes first, in order)."""
+    keep = tuple(i for i in range(x.ndim) if i not in axes)
+    x = xp.permute_dims(x, keep + axes)
+    return xp.reshape(x, (*x.shape[: len(keep)], math.prod(x.shape[len(keep) :])))
+
+
+def from_last(xp: Any, y: Any, shape: tuple[int, ...], axes: tuple[int, ...]) -> Any:
+    """The inverse of `to_last`: y back to `shape`, the merged axes returned to their places."""
+    keep = tuple(i for i in range(len(shape)) if i not in axes)
+    order = keep + axes
+    y = xp.reshape(y, tuple(shape[i] for i in order))
+    return xp.permute_dims(y, tuple(order.index(i) for i in range(len(shape))))
+
+
+def exclusive_cumprod(xp: Any, x: Any) -> Any:
+    """Products of everything before each element along the last axis (1 for the first)."""
+    ones = xp.ones((*x.shape[:-1], 1), dtype=x.dtype, device=getattr(x, "device", None))
+    return xp.cumprod(xp.concat([ones, x[..., :-1]], axis=-1), axis=-1)
+
+
+class Prod(Op):  # z = Π x over axes;  dz/dx_i = Π_{j≠i} x_j (exact at zeros, no division)
+    saved_inputs = (0,)
+    saves_output = True
+
+    @staticmethod
+    def forward(ctx, x, axis=None, keepdims=False):
+        axes = normalize_axis(axis, x.ndim)
+        z = ctx.xp.prod(x, axis=axes, keepdims=True)
+        ctx.saved = (x, z, axes, keepdims)
+        return z if keepdims else ctx.xp.squeeze(z, axis=axes)
+
+    @staticmethod
+    def backward(ctx, g):
+        xp = ctx.xp
+        x, z, axes, keepdims = ctx.saved
+        g = expand(xp, g, axes, keepdims)
+        if not bool(xp.any(x == 0)):
+            return (g * (z / x),)  # Π_{j≠i} x_j = z / x_i when nothing is 0 (torch's form)
+        # with zeros: the product of the elements before i times the product of those after i
+        flat = to_last(xp, x, axes)
+        before = exclusive_cumprod(xp, flat)
+        after = xp.flip(exclusive_cumprod(xp, xp.flip(flat, axis=-1)), axis=-1)
+        return (g * from_last(xp, before * after, x.shape, axes),)
+
+
+def reverse_cumsum(xp: Any, g: Any, axis: int) -> Any:
+    """Σ_{k ≥ i} g_k along `axis`: what each element of a running sum feeds."""
+    return xp.flip(xp.cumsum(xp.flip(g, axis=axis), axis), axis=axis)
+
+
+class Cumsum(Op):  # z_k = Σ_{i ≤ k} x_i;  dL/dx_i = Σ_{k ≥ i} g_k (a running sum from the end)
+    @staticmethod
+    def forward(ctx, x, axis=0):
+        ctx.saved = axis
+        if x.ndim == 0:
+            return ctx.xp.asarray(x, copy=True)
+        return ctx.xp.cumsum(x, axis)
+
+    @staticmethod
+    def backward(ctx, g):
+        return (g if g.ndim == 0 else reverse_cumsum(ctx.xp, g, ctx.saved),)
+
+
+class Cumprod(Op):
+    """z_k = Π_{i ≤ k} x_i;  dL/dx_i = Σ_{k ≥ i} g_k z_k / x_i where no zero came before.
+
+    At the first zero (position f) the division is undefined: there the derivative is
+    Σ_{k ≥ f} g_k Π_{i ≤ k, i ≠ f} x_i, a running product with x_f replaced by 1; after it
+    every z_k has the zero as a factor twice over (or a later zero), so the gradient is 0.
+    """
+
+    saved_inputs = (0,)
+    saves_output = True
+
+    @staticmethod
+    def forward(ctx, x, axis=0):
+        xp = ctx.xp
+        z = xp.asarray(x, copy=True) if x.ndim == 0 else xp.cumprod(x, axis)
+        ctx.saved = (x, z, axis)
+        return z
+
+    @staticmethod
+    def backward(ctx, g):
+        xp = ctx.xp
+        x, z, axis = ctx.saved
+        if x.ndim == 0:
+            return (g,)
+        zero = x == 0
+        if not bool(xp.any(zero)):
+            return (reverse_cumsum(xp, g * z, axis) / x,)
+        seen = xp.cumsum(xp.astype(zero, xp.int64), axis)
+        before, first = seen == 0, zero & (seen == 1)
+        one = xp.ones_like(x)
+        at_first = reverse_cumsum(xp, g * xp.cumprod(xp.where(first, one, x), axis), axis)
+        early = reverse_cumsum(xp, g * z, axis) / xp.where(before, x, one)
+        return (xp.where(before, early, xp.where(first, at_first, xp.zeros_like(x))),)

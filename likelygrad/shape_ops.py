@@ -8,6 +8,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
+from .backend import diagonal_span
 from .ops import Op
 
 
@@ -165,3 +166,40 @@ class Tile(Op):  # x repeated reps times along each axis: the copies' gradients 
         split = [d for r, n in zip(reps, shape) for d in (r, n)]
         summed = xp.sum(xp.reshape(g, tuple(split)), axis=tuple(range(0, 2 * len(reps), 2)))
         return (xp.reshape(summed, ctx.saved[0]),)
+
+
+class Roll(Op):  # elements shifted cyclically along axes: shift the gradient back
+    @staticmethod
+    def forward(ctx, x, shifts=(), axes=()):
+        ctx.saved = (shifts, axes)
+        return ctx.xp.roll(x, shift=shifts, axis=axes)
+
+    @staticmethod
+    def backward(ctx, g):
+        shifts, axes = ctx.saved
+        return (ctx.xp.roll(g, shift=tuple(-s for s in shifts), axis=axes),)
+
+
+class Diagonal(Op):  # y = x[..., i, i + offset] over two axes (a view where the library has one)
+    view = True
+
+    @staticmethod
+    def forward(ctx, x, offset=0, axis1=0, axis2=1):
+        ctx.saved = (x.shape, x.dtype, offset, axis1, axis2)
+        return ctx.xp.diagonal(x, offset, axis1, axis2)
+
+    @staticmethod
+    def backward(ctx, g):  # g placed on that diagonal of a zero array
+        xp = ctx.xp
+        shape, dtype, offset, a1, a2 = ctx.saved
+        rest = tuple(i for i in range(len(shape)) if i not in (a1, a2))
+        n, m = shape[a1], shape[a2]
+        flat = xp.zeros(
+            (*(shape[i] for i in rest), n * m), dtype=dtype, device=getattr(g, "device", None)
+        )
+        length, start = diagonal_span(n, m, offset)
+        if length:
+            flat[..., start : start + (m + 1) * (length - 1) + 1 : m + 1] = g
+        order = (*rest, a1, a2)
+        out = xp.reshape(flat, tuple(shape[i] for i in order))
+        return (xp.permute_dims(out, tuple(order.index(i) for i in range(len(shape)))),)

@@ -375,7 +375,7 @@ class Tensor(MathMethods, ShapeMethods, IndexingMethods):
                 t._grad = (
                     _make(node.xp.asarray(g, copy=True), None)
                     if t._grad is None
-                    else _make(t._grad.array + g, None)
+                    else _make(node.xp.asarray(t._grad.array + g), None)  # 0-d: an array
                 )
 
         node.meta = {**(node.meta or {}), "retain": keep}

@@ -9,6 +9,7 @@ place makes that backward raise (version counters).
 
 from __future__ import annotations
 
+import math
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -17,8 +18,8 @@ from . import dispatch as D
 from . import dtypes as dt
 from . import elementwise as E
 from . import indexing as IX
-from . import ops
 from .backend import backend_of
+from .tensor_inplace import InplaceMethods
 
 
 def convert_index(t: Any, index: Any) -> tuple:
@@ -61,8 +62,39 @@ def on_device_of(t: Any, a: Any) -> Any:
     return xp.asarray(np.asarray(host), device=xp.device_of(t.array))
 
 
-class IndexingMethods:
-    """Reading and writing by position, and in-place updates (mixed into Tensor)."""
+def along_dim(t: Any, dim: int, index: Any, name: str) -> tuple[int, Any]:
+    """(dim, index array on t's device) for gather/scatter: index has t's number of dims, is
+    integral, and its values lie in [0, size of dim) (torch's checks; NumPy would wrap
+    negative values around silently)."""
+    d = t._dim(dim)
+    idx = on_device_of(t, index if isinstance(index, D.Tensor) else np.asarray(index))
+    if idx.ndim != t.ndim:
+        raise RuntimeError(
+            f"{name}(): Index tensor must have the same number of dimensions as input tensor "
+            f"({idx.ndim} vs {t.ndim})"
+        )
+    if dt.as_dtype(idx.dtype).kind not in "iu":
+        raise RuntimeError(f"{name}(): Expected dtype int64 for index, got {idx.dtype}")
+    for a, (n, m) in enumerate(zip(idx.shape, t.shape)):
+        if a != d and n > m:
+            raise RuntimeError(
+                f"{name}(): Size does not match at dimension {a}: index {tuple(idx.shape)} "
+                f"must not be larger than self {t.shape} apart from dimension {d}"
+            )
+    xp = backend_of(t.array)
+    if math.prod(idx.shape):
+        lo, hi, size = int(xp.min(idx)), int(xp.max(idx)), t.shape[d] if t.ndim else 1
+        if lo < 0 or hi >= size:
+            raise RuntimeError(
+                f"{name}(): index {lo if lo < 0 else hi} is out of bounds for dimension {d} "
+                f"with size {size}"
+            )
+    return d, idx
+
+
+class IndexingMethods(InplaceMethods):
+    """Reading and writing by position; in-place updates come from InplaceMethods (mixed
+    into Tensor)."""
 
     __slots__ = ()
     array: Any
@@ -94,19 +126,15 @@ class IndexingMethods:
             return
         xp = backend_of(self.array)
         va = v.array if xp.dtype_of(v.array) == self.dtype else xp.astype(v.array, self.array.dtype)
-        target = idx if IX.is_advanced(idx) else tuple(p for p in idx if p is not None)
-        self.array[target] = va
+        if IX.is_advanced(idx) and type(self.array) is not np.ndarray:
+            self.array[...] = xp.put(self.array, idx, va)  # the Array API has no x[ints] = v
+        else:
+            self.array[idx if IX.is_advanced(idx) else tuple(p for p in idx if p is not None)] = va
         self._version[0] += 1
 
     def gather(self, dim: int, index: Any) -> Any:
         """out[i][j] = self[index[i][j]][j] for dim 0 (along `dim` in general); index is int64."""
-        d = self._dim(dim)
-        idx = on_device_of(self, index if isinstance(index, D.Tensor) else np.asarray(index))
-        if getattr(idx, "ndim", 0) != self.ndim:
-            raise RuntimeError(
-                "gather(): Index tensor must have the same number of dimensions as input "
-                f"tensor ({idx.ndim} vs {self.ndim})"
-            )
+        d, idx = along_dim(self, dim, index, "gather")
         return D.apply(IX.Gather, self, idx=idx, axis=d)
 
     def take_along_dim(self, indices: Any, dim: int) -> Any:
@@ -120,7 +148,15 @@ class IndexingMethods:
     def masked_fill(self, mask: Any, value: Any) -> Any:
         """A copy with `value` where `mask` is True; the gradient flows where it is False."""
         m = on_device_of(self, mask if isinstance(mask, D.Tensor) else np.asarray(mask, dtype=bool))
-        fill = D.const(self, value.item() if isinstance(value, D.Tensor) else value)
+        if isinstance(value, D.Tensor):  # a 0-d tensor: differentiable, as in torch
+            if value.ndim:
+                raise RuntimeError(
+                    f"masked_fill only supports a 0-dimensional value tensor, but got tensor "
+                    f"with {value.ndim} dimension(s)"
+                )
+            fill = value if value.dtype == self.dtype else value.to(self.dtype)
+        else:
+            fill = D.const(self, value)
         return D.apply(E.Where, fill, self, cond=m)
 
     def where(self, condition: Any, other: Any) -> Any:
@@ -143,103 +179,138 @@ class IndexingMethods:
             return D.make(xp.zeros((0, 0), dtype=xp.native_dtype(dt.int64)), None)
         return D.make(xp.stack([p.array for p in parts], axis=1), None)
 
-    # ---- in-place updates -------------------------------------------------------------------
-    def add_(self, other: Any, alpha: Any = 1) -> Any:
-        return D.inplace(self, ops.Add, other if alpha == 1 else other * alpha, what="add_")
+    # ---- scatters: writing at positions named by an index -----------------------------------
+    def _scatter_args(self, dim: int, index: Any, src: Any, name: str) -> tuple[Any, Any, Any]:
+        """(positions, src as a tensor, the shape of src the index reads) for scatter ops."""
+        if isinstance(src, D.Tensor):
+            if src.ndim != self.ndim:
+                raise RuntimeError(
+                    f"{name}(): Index tensor must have the same number of dimensions as src "
+                    f"tensor ({self.ndim} vs {src.ndim})"
+                )
+            d, idx = along_dim(self, dim, index, name)
+            for a, (n, m) in enumerate(zip(idx.shape, src.shape)):
+                if n > m:
+                    raise RuntimeError(
+                        f"{name}(): Expected index {tuple(idx.shape)} to be smaller than src "
+                        f"{src.shape} apart from dimension {a}"
+                    )
+            s = src if src.dtype == self.dtype else src.to(self.dtype)
+            used = tuple(idx.shape)
+        else:
+            d, idx = along_dim(self, dim, index, name)
+            s, used = D.const(self, src), None
+        return IX.along_axis_index(backend_of(self.array), idx, d), s, used
 
-    def sub_(self, other: Any, alpha: Any = 1) -> Any:
-        return D.inplace(self, ops.Sub, other if alpha == 1 else other * alpha, what="sub_")
+    def scatter(
+        self, dim: int, index: Any, src: Any = None, value: Any = None, *, reduce: Any = None
+    ) -> Any:
+        """A copy with src[i][j] written at [index[i][j]][j] (dim 0; along `dim` in general),
+        or `value` there. reduce='add' or 'multiply' combines instead (see scatter_reduce)."""
+        src = value if src is None else src
+        if src is None:
+            raise TypeError("scatter() needs src (a tensor) or value (a number)")
+        if reduce is not None:
+            modes = {"add": "sum", "multiply": "prod"}
+            if reduce not in modes:
+                raise RuntimeError(
+                    f"scatter(): reduce argument must be add or multiply, got {reduce!r}"
+                )
+            if not isinstance(src, D.Tensor):
+                src = D.const(self, np.full(np.shape(index), src), self.dtype)
+            return self.scatter_reduce(dim, index, src, modes[reduce])
+        pos, s, used = self._scatter_args(dim, index, src, "scatter")
+        return D.apply(IX.Scatter, self, s, index=pos, used=used)
 
-    def mul_(self, other: Any) -> Any:
-        return D.inplace(self, ops.Mul, other, what="mul_")
+    def scatter_add(self, dim: int, index: Any, src: Any) -> Any:
+        """A copy with src[i][j] added at [index[i][j]][j] (dim 0); repeats add up."""
+        return self.scatter_reduce(dim, index, src, "sum")
 
-    def div_(self, other: Any) -> Any:
-        return D.inplace(self, ops.Div, other, what="div_")
+    def scatter_reduce(
+        self, dim: int, index: Any, src: Any, reduce: str, *, include_self: bool = True
+    ) -> Any:
+        """src combined into a copy at the positions scatter writes, by 'sum', 'prod', 'mean',
+        'amax' or 'amin'; with include_self=False the positions' own values are left out."""
+        reduce = {"max": "amax", "min": "amin"}.get(reduce, reduce)  # torch takes both names
+        if reduce not in ("sum", "prod", "mean", "amax", "amin"):
+            raise RuntimeError(
+                f"reduce argument must be either sum, prod, mean, amax or amin, got {reduce}"
+            )
+        pos, s, used = self._scatter_args(dim, index, src, "scatter_reduce")
+        op = IX.ScatterAdd if reduce in ("sum", "mean") else IX.ScatterReduce
+        return D.apply(op, self, s, index=pos, used=used, reduce=reduce, include_self=include_self)
 
-    def pow_(self, exponent: Any) -> Any:
-        return D.inplace(self, ops.Pow, exponent, what="pow_")
+    def _along(self, dim: int, index: Any, name: str) -> tuple[int, Any]:
+        """(dim, a 1-D index array checked against that dim's size) for the index_* ops."""
+        d = self._dim(dim)
+        idx = on_device_of(self, index if isinstance(index, D.Tensor) else np.asarray(index))
+        if idx.ndim > 1 or dt.as_dtype(idx.dtype).kind not in "iu":
+            raise RuntimeError(f"{name}(): Index is supposed to be a vector of integers")
+        if idx.ndim == 0:
+            idx = backend_of(self.array).reshape(idx, (1,))
+        n = self.shape[d] if self.ndim else 1
+        if math.prod(idx.shape):
+            xp = backend_of(self.array)
+            lo, hi = int(xp.min(idx)), int(xp.max(idx))
+            if lo < -n or hi >= n:
+                raise IndexError(
+                    f"{name}(): index {lo if lo < -n else hi} is out of bounds for dimension "
+                    f"{d} with size {n}"
+                )
+        return d, idx
 
-    def neg_(self) -> Any:
-        return D.inplace(self, ops.Neg, what="neg_")
+    def index_add(self, dim: int, index: Any, source: Any, *, alpha: Any = 1) -> Any:
+        """A copy with alpha · source[..., i, ...] added at [..., index[i], ...] along `dim`."""
+        d, idx = self._along(dim, index, "index_add")
+        k = idx.shape[0] if idx.ndim else 1
+        want = tuple(k if a == d else n for a, n in enumerate(self.shape))
+        if tuple(source.shape) != want:
+            raise RuntimeError(
+                f"index_add(): source {source.shape} must have the shape of self {self.shape} "
+                f"with dimension {d} of size len(index) = {k}, i.e. {want}"
+            )
+        src = source if alpha == 1 else source * alpha
+        if src.dtype != self.dtype:
+            src = src.to(self.dtype)
+        pos = (slice(None),) * d + (idx,)
+        return D.apply(IX.ScatterAdd, self, src, index=pos, reduce="sum", include_self=True)
 
-    def exp_(self) -> Any:
-        return D.inplace(self, E.Exp, what="exp_")
-
-    def log_(self) -> Any:
-        return D.inplace(self, E.Log, what="log_")
-
-    def sqrt_(self) -> Any:
-        return D.inplace(self, E.Sqrt, what="sqrt_")
-
-    def abs_(self) -> Any:
-        return D.inplace(self, E.Abs, what="abs_")
-
-    def relu_(self) -> Any:
-        return D.inplace(self, E.Relu, what="relu_")
-
-    def sigmoid_(self) -> Any:
-        return D.inplace(self, E.Sigmoid, what="sigmoid_")
-
-    def tanh_(self) -> Any:
-        return D.inplace(self, E.Tanh, what="tanh_")
-
-    def clamp_(self, min: Any = None, max: Any = None) -> Any:  # noqa: A002
-        return self._write(self.clamp(min, max), "clamp_")
-
-    clip_ = clamp_
-
-    def masked_fill_(self, mask: Any, value: Any) -> Any:
-        return self._write(self.masked_fill(mask, value), "masked_fill_")
-
-    def zero_(self) -> Any:
-        """Fill with zeros in place."""
-        return self.fill_(0)
-
-    def fill_(self, value: Any) -> Any:
-        """Fill with `value` in place."""
-        v = value.item() if isinstance(value, D.Tensor) else value
-        self[...] = v
-        return self
-
-    def copy_(self, src: Any, non_blocking: bool = False) -> Any:
-        """Copy `src`'s values (broadcast, converted to this dtype and device) in place."""
-        s = src if isinstance(src, D.Tensor) else D.const(self, D.infer(src))
-        if s.device != self.device:
-            s = s.to(self.device)
-        s = s.expand(*self.shape) if s.shape != self.shape else s
-        self[...] = s
-        return self
-
-    def _write(self, result: Any, name: str) -> Any:
-        """Replace this tensor's values by `result` (computed out of place) in place."""
-        D.check_inplace(self, name)
-        if D._MODE.enabled and (self._node is not None or result._node is not None):
-            return self.copy_(result)
-        D.write(self, result.array, name)
-        return self
-
-    def uniform_(self, a: float = 0.0, b: float = 1.0, generator: Any = None) -> Any:
-        """Fill with samples from U(a, b) in place."""
-        from .random import draw
-
-        u = draw("random", self.shape, self._rng_dtype(), self.device, generator)
-        return self._fill_random(u * (b - a) + a if (a, b) != (0.0, 1.0) else u, "uniform_")
-
-    def normal_(self, mean: float = 0.0, std: float = 1.0, generator: Any = None) -> Any:
-        """Fill with samples from N(mean, std²) in place."""
-        from .random import draw
-
-        z = draw("standard_normal", self.shape, self._rng_dtype(), self.device, generator)
-        return self._fill_random(z * std + mean if (mean, std) != (0.0, 1.0) else z, "normal_")
-
-    def _rng_dtype(self) -> Any:
-        return self.dtype if self.dtype in (dt.float32, dt.float64) else dt.float64
-
-    def _fill_random(self, values: Any, name: str) -> Any:
-        D.check_inplace(self, name)
+    def index_fill(self, dim: int, index: Any, value: Any) -> Any:
+        """A copy with `value` (a number or a 0-d tensor) at positions `index` along `dim`."""
+        d, idx = self._along(dim, index, "index_fill")
+        v = value if isinstance(value, D.Tensor) else D.const(self, value)
+        if v.ndim:
+            raise RuntimeError(
+                f"index_fill(): value must be a 0-d tensor or a number, got {v.shape}"
+            )
         xp = backend_of(self.array)
-        if xp.dtype_of(values) != self.dtype:
-            values = xp.astype(values, self.array.dtype)
-        self.array[...] = values
-        self._version[0] += 1
-        return self
+        unique = on_device_of(self, np.unique(np.asarray(xp.to_numpy(idx)) % max(self.shape[d], 1)))
+        v = v if v.dtype == self.dtype else v.to(self.dtype)
+        return D.apply(IX.Scatter, self, v, index=(slice(None),) * d + (unique,))
+
+    def index_put(self, indices: Any, values: Any, accumulate: bool = False) -> Any:
+        """A copy with self[indices] = values (a tuple of index tensors, as x[i, j] = v), or
+        += values when `accumulate` (repeated positions then add up)."""
+        idx = convert_index(self, tuple(indices))
+        v = values if isinstance(values, D.Tensor) else D.const(self, D.infer(values))
+        v = v if v.dtype == self.dtype else v.to(self.dtype)
+        if accumulate:
+            return D.apply(IX.ScatterAdd, self, v, index=idx, reduce="sum", include_self=True)
+        return D.apply(IX.Scatter, self, v, index=idx)
+
+    def masked_scatter(self, mask: Any, source: Any) -> Any:
+        """A copy with the elements where `mask` is True replaced, in order, by the first
+        elements of `source`."""
+        m = mask if isinstance(mask, D.Tensor) else D.const(self, np.asarray(mask, dtype=bool))
+        if m.dtype.kind != "b":
+            raise RuntimeError(f"masked_scatter_: expected BoolTensor for mask, got {m.dtype}")
+        m = m.expand(*self.shape) if m.shape != self.shape else m
+        k = int(m.sum().item())
+        if source.numel() < k:
+            raise RuntimeError(
+                f"masked_scatter: expected source to have at least {k} elements (the number of "
+                f"True values in mask), got {source.numel()}"
+            )
+        vals = source.reshape(-1)[:k]
+        vals = vals if vals.dtype == self.dtype else vals.to(self.dtype)
+        return D.apply(IX.Scatter, self, vals, index=(on_device_of(self, m),))

@@ -6,25 +6,20 @@ their base where the array library allows it; their VJPs route gradients back.
 
 from __future__ import annotations
 
-import builtins
 from typing import TYPE_CHECKING, Any
+
+import numpy as np
 
 from . import dispatch as D
 from . import dtypes as dt
-from . import ops
 from . import shape_ops as SH
-from .backend import as_device, backend_for, backend_of, device
+from .tensor_args import sizes
+from .tensor_convert import ConvertMethods
 
 
-def sizes(args: tuple[Any, ...]) -> tuple[int, ...]:
-    """Sizes or axes given as varargs (f(2, 3)) or as one sequence (f((2, 3))), as ints."""
-    if len(args) == 1 and not hasattr(args[0], "__index__"):
-        args = tuple(args[0])
-    return tuple(a.__index__() for a in args)
-
-
-class ShapeMethods:
-    """Reshaping, permuting, joining, splitting and converting (mixed into Tensor)."""
+class ShapeMethods(ConvertMethods):
+    """Reshaping, permuting, joining and splitting; converting comes from ConvertMethods
+    (mixed into Tensor)."""
 
     __slots__ = ()
     array: Any
@@ -58,9 +53,9 @@ class ShapeMethods:
 
     def flatten(self, start_dim: int = 0, end_dim: int = -1) -> Any:
         """Merge dimensions start_dim..end_dim (inclusive) into one."""
+        s, e = self._dim(start_dim), self._dim(end_dim)
         if self.ndim == 0:
             return self.reshape(1)
-        s, e = self._dim(start_dim), self._dim(end_dim)
         if s > e:
             raise RuntimeError("flatten() has invalid args: start_dim cannot come after end_dim")
         shape = self.shape
@@ -80,8 +75,8 @@ class ShapeMethods:
         if dim is None:
             drop = {i for i, n in enumerate(shape) if n == 1}
         else:
-            ds = dim if isinstance(dim, tuple | list) else (dim,)
-            drop = {self._dim(d) for d in ds if self.ndim and shape[self._dim(d)] == 1}
+            ds = [self._dim(d) for d in (dim if isinstance(dim, tuple | list) else (dim,))]
+            drop = {d for d in ds if self.ndim and shape[d] == 1}
         return self.reshape(*(n for i, n in enumerate(shape) if i not in drop))
 
     def unsqueeze(self, dim: int) -> Any:
@@ -232,172 +227,52 @@ class ShapeMethods:
         d = self._dim(dim)
         return tuple(self.select(d, i) for i in range(self.shape[d]))
 
-    # ---- copies, dtypes and devices ---------------------------------------------------------
-    def new_tensor(
-        self, data: Any, dtype: Any = None, device: Any = None, requires_grad: builtins.bool = False
+    def fliplr(self) -> Any:
+        """Reversed along dimension 1 (left and right swapped)."""
+        if self.ndim < 2:
+            raise RuntimeError("fliplr: Input must be >= 2-d.")
+        return self.flip(1)
+
+    def flipud(self) -> Any:
+        """Reversed along dimension 0 (up and down swapped)."""
+        if self.ndim < 1:
+            raise RuntimeError("flipud: Input must be >= 1-d.")
+        return self.flip(0)
+
+    def roll(self, shifts: Any, dims: Any = None) -> Any:
+        """Elements shifted cyclically by `shifts` along `dims` (of the flattened tensor when
+        no dims are given)."""
+        shift = tuple(shifts) if isinstance(shifts, tuple | list) else (shifts,)
+        if dims is None:
+            if len(shift) != 1:
+                raise RuntimeError(f"roll: shifts {shift} need as many dims; give dims=")
+            return self.reshape(-1).roll(shift[0], 0).reshape(self.shape)
+        axes = tuple(dims) if isinstance(dims, tuple | list) else (dims,)
+        if len(axes) != len(shift):
+            raise RuntimeError(
+                f"roll: shifts and dimensions must align. shifts: {len(shift)}, dims: {len(axes)}"
+            )
+        axes = tuple(self._dim(d) for d in axes)
+        return D.apply(SH.Roll, self, shifts=tuple(int(s) for s in shift), axes=axes)
+
+    def repeat_interleave(
+        self, repeats: Any, dim: int | None = None, *, output_size: int | None = None
     ) -> Any:
-        """A copy of `data` with this tensor's dtype and device (unless given)."""
-        src = data.numpy(force=True) if hasattr(data, "array") else D.infer(data)
-        out = D.const(self, src, dt.as_dtype(dtype) if dtype is not None else self.dtype)
-        out = out if device is None else out.to(device)
-        return out.requires_grad_() if requires_grad else out
-
-    def new_zeros(
-        self,
-        *size: Any,
-        dtype: Any = None,
-        device: Any = None,
-        requires_grad: builtins.bool = False,
-    ) -> Any:
-        return self.new_full(
-            sizes(size), 0, dtype=dtype, device=device, requires_grad=requires_grad
-        )
-
-    def new_ones(
-        self,
-        *size: Any,
-        dtype: Any = None,
-        device: Any = None,
-        requires_grad: builtins.bool = False,
-    ) -> Any:
-        return self.new_full(
-            sizes(size), 1, dtype=dtype, device=device, requires_grad=requires_grad
-        )
-
-    def new_full(
-        self,
-        size: Any,
-        fill_value: Any,
-        dtype: Any = None,
-        device: Any = None,
-        requires_grad: builtins.bool = False,
-    ) -> Any:
-        import numpy as np
-
-        return self.new_tensor(
-            np.full(tuple(size), fill_value),
-            dtype=dtype,
-            device=device,
-            requires_grad=requires_grad,
-        )
-
-    def new_empty(
-        self,
-        *size: Any,
-        dtype: Any = None,
-        device: Any = None,
-        requires_grad: builtins.bool = False,
-    ) -> Any:
-        return self.new_zeros(*size, dtype=dtype, device=device, requires_grad=requires_grad)
-
-    def clone(self, *, memory_format: Any = None) -> Any:
-        """A copy with its own memory; differentiable (the gradient passes through)."""
-        return D.apply(SH.Clone, self)
-
-    def contiguous(self, memory_format: Any = None) -> Any:
-        return self if self.is_contiguous() else self.clone()
-
-    def to(self, *args: Any, **kwargs: Any) -> Any:
-        """A tensor of another dtype and/or device: to(dtype), to(device), to(device, dtype),
-        to(other_tensor); self when nothing changes (unless copy=True). Differentiable."""
-        dtype, dev_arg, copy = (
-            kwargs.pop("dtype", None),
-            kwargs.pop("device", None),
-            kwargs.pop("copy", False),
-        )
-        kwargs.pop("non_blocking", None)
-        kwargs.pop("memory_format", None)
-        if kwargs:
-            raise TypeError(f"to() got unexpected keyword arguments {sorted(kwargs)}")
-        for a in args:
-            if hasattr(a, "array") and hasattr(a, "dtype"):
-                dtype, dev_arg = a.dtype, a.device
-            elif isinstance(a, str | int | device):
-                try:
-                    dev_arg = as_device(a)
-                except RuntimeError:
-                    dtype = dt.as_dtype(a)
-            elif a is not None and not isinstance(a, bool):
-                dtype = dt.as_dtype(a)
-        out = self
-        if dev_arg is not None:
-            dev = as_device(dev_arg)
-            if dev.type == "cuda" and dev.index is None:
-                dev = device("cuda", 0)
-            if dev != self.device:
-                out = D.apply(ops.ToDevice, out, backend=backend_for(dev), device=dev)
-        if dtype is not None and dt.as_dtype(dtype) != out.dtype:
-            out = self._cast(out, dt.as_dtype(dtype))
-        if copy and out is self:
-            out = self.clone()
-        return out
-
-    @staticmethod
-    def _cast(x: Any, d: Any) -> Any:
-        if d.kind in "fc" and x.dtype.kind in "fc":
-            return D.apply(ops.Cast, x, dtype=backend_of(x.array).native_dtype(d))
-        xp = backend_of(x.array)  # to or from an integer dtype: a constant
-        return D.make(xp.astype(x.array, xp.native_dtype(d)), None)
-
-    def type(self, dtype: Any = None) -> Any:
-        """With no argument, the type name (e.g. 'torch.FloatTensor'); else `to(dtype)`."""
-        if dtype is None:
-            names = {
-                "float32": "Float",
-                "float64": "Double",
-                "float16": "Half",
-                "int64": "Long",
-                "int32": "Int",
-                "int16": "Short",
-                "int8": "Char",
-                "uint8": "Byte",
-                "bool": "Bool",
-            }
-            return f"torch.{names.get(self.dtype.name, self.dtype.name)}Tensor"
-        return self.to(dtype)
-
-    def type_as(self, other: Any) -> Any:
-        return self.to(other.dtype)
-
-    def float(self) -> Any:
-        return self.to(dt.float32)
-
-    def double(self) -> Any:
-        return self.to(dt.float64)
-
-    def half(self) -> Any:
-        return self.to(dt.float16)
-
-    def long(self) -> Any:
-        return self.to(dt.int64)
-
-    def int(self) -> Any:
-        return self.to(dt.int32)
-
-    def short(self) -> Any:
-        return self.to(dt.int16)
-
-    def byte(self) -> Any:
-        return self.to(dt.uint8)
-
-    def char(self) -> Any:
-        return self.to(dt.int8)
-
-    def bool(self) -> Any:
-        return self.to(dt.bool_)
-
-    def cpu(self) -> Any:
-        return self.to("cpu")
-
-    def cuda(self, device: Any = None, non_blocking: builtins.bool = False) -> Any:
-        return self.to(
-            as_device(device)
-            if isinstance(device, int | str)
-            else "cuda"
-            if device is None
-            else device
-        )
-
-    def astype(self, dtype: Any) -> Any:
-        """NumPy's name for `to(dtype)`."""
-        return self.to(dt.as_dtype(dtype))
+        """Each element (each slice along `dim`) repeated `repeats` times in place, e.g.
+        [1, 2] -> [1, 1, 2, 2]; `repeats` an int or one count per slice. Without `dim`, of the
+        flattened tensor."""
+        x = self.reshape(-1) if dim is None else self
+        d = 0 if dim is None else x._dim(dim)
+        n = x.shape[d] if x.ndim else 1
+        reps = np.asarray(repeats.numpy(force=True) if hasattr(repeats, "array") else repeats)
+        if reps.ndim > 1 or (reps.ndim == 1 and len(reps) not in (1, n)) or (reps < 0).any():
+            raise RuntimeError(
+                f"repeat_interleave: repeats must be a non-negative int or have one count per "
+                f"element of dimension {d} (size {n}), got shape {reps.shape}"
+            )
+        index = np.repeat(np.arange(n), reps.reshape(-1) if reps.ndim else int(reps))
+        if output_size is not None and output_size != len(index):
+            raise RuntimeError(
+                f"repeat_interleave: output_size {output_size} but the repeats make {len(index)}"
+            )
+        return x.index_select(d, index)

@@ -213,11 +213,15 @@ def user_frame(stack: list[traceback.FrameSummary]) -> str:
 
 
 def anomaly_error(node: Node, what: str) -> RuntimeError:
-    """The error anomaly mode raises for `node`: the op, its input shapes, where it was made."""
+    """The error anomaly mode raises for `node`: what holds nan or inf ('the output of {op}',
+    '... gradient {op} returned ...'), the input shapes, and where the node was made."""
     shapes = ", ".join(str(tuple(getattr(a, "shape", ()))) for a in node.inputs or ())
     where = (node.meta or {}).get("stack")
     line = f"\n  created at {user_frame(where)}" if where else ""
-    return RuntimeError(f"detect_anomaly: {what} of {node.name()} (inputs {shapes}){line}")
+    op = getattr(node.op, "__name__", node.name())
+    return RuntimeError(
+        f"detect_anomaly: {what.format(op=op)} holds nan or inf (input shapes {shapes}){line}"
+    )
 
 
 # ---- the one place broadcasting is undone ---------------------------------------------------
@@ -335,11 +339,18 @@ def run_backward(
 
 
 def _run_hooks(node: Node, g: Any, skip: Any) -> Any:
-    """The node's hooks on its incoming gradient; a returned value replaces it."""
+    """The node's hooks on its incoming gradient; a returned value replaces it (and must keep
+    its shape, as in torch: a hook cannot silently broadcast a gradient)."""
     for h in list(node.hooks or ()):
         if h is not skip:
             r = h(g)
             if r is not None:
+                if tuple(getattr(r, "shape", ())) != tuple(g.shape):
+                    raise RuntimeError(
+                        f"a hook on {node.name()} changed the size of the gradient: it returned "
+                        f"shape {tuple(getattr(r, 'shape', ()))} for a gradient of shape "
+                        f"{tuple(g.shape)}"
+                    )
                 g = r
     return g
 
@@ -477,7 +488,7 @@ def _sweep_general(
                 if type(pg) is not type(a) or pg.shape != a.shape or pg.dtype != a.dtype:
                     pg = conform(node, i, pg)
                 if anomaly and not _finite(node.xp, pg):
-                    raise anomaly_error(node, f"the gradient for input {i} holds nan or inf")
+                    raise anomaly_error(node, f"the gradient {{op}}'s VJP returned for input {i}")
                 staged.append((pn, pg))
                 steps.append((i, pn, pg))
             if trace is not None:
