@@ -24,7 +24,7 @@ Tensor: Any = None  # set by tensor.py once the class exists
 _new = object.__new__
 _ndarray = np.ndarray
 _NO_NEEDS = [(False,) * n for n in range(16)]
-_ONE, _FIRST_TWO = (True,), (0, 1)
+_ONE = (True,)
 
 
 class _Accumulate:
@@ -111,12 +111,13 @@ def apply(op: Any, *inputs: Any, **options: Any) -> Any:
             else:
                 t._version = [0]
             saved = op.saved_inputs
-            if saved:  # remember the versions of what the VJP will read
-                if saved == _FIRST_TWO:
-                    c0, c1 = inputs[0]._version, inputs[1]._version
-                    vs = [(c0, c0[0], 0), (c1, c1[0], 1)]
-                else:
-                    vs = [(inputs[i]._version, inputs[i]._version[0], i) for i in saved]
+            if saved:  # remember the versions of what the VJPs that will run read
+                cross = op.saved_for  # input i is read only by input cross[i]'s VJP
+                vs = [
+                    (inputs[i]._version, inputs[i]._version[0], i)
+                    for i in saved
+                    if cross is None or needs[cross[i]]
+                ]
                 if op.saves_output:
                     vs.append((t._version, t._version[0], -1))
                 node.versions = vs

@@ -35,6 +35,9 @@ class Op:
     is_leaf = False  # only the accumulator of a leaf tensor is
     view = False  # the output may share memory with input 0
     saved_inputs: tuple[int, ...] = ()  # inputs the VJP reads (version-checked)
+    # for products: input i is read only by the VJP of input saved_for[i] (x·y: y for dx), so
+    # it is version-checked only when that input needs a gradient, as in torch
+    saved_for: tuple[int, ...] | None = None
     saves_output = False  # the VJP reads the output (version-checked)
     float_only = False  # integer inputs are promoted to the default float dtype first
     iop: Any = None  # the in-place operator for `x op= y` outside autograd
@@ -82,6 +85,7 @@ class Sub(Op):  # z = x - y;  dz/dx = 1, dz/dy = -1
 
 class Mul(Op):  # z = x y;  dz/dx = y, dz/dy = x
     saved_inputs = (0, 1)
+    saved_for = (1, 0)
     iop = operator.imul
 
     @staticmethod
@@ -157,6 +161,7 @@ class Pow(Op):  # z = x^y;  dz/dx = y x^(y-1) (0 where y = 0),  dz/dy = x^y log 
 
 class Matmul(Op):  # Z = X @ Y;  dL/dX = G Yᵀ,  dL/dY = Xᵀ G   (vectors act as 1×k or k×1)
     saved_inputs = (0, 1)
+    saved_for = (1, 0)
 
     @staticmethod
     def forward(ctx, x, y):
@@ -210,6 +215,7 @@ def matmul_message(a: tuple[int, ...], b: tuple[int, ...]) -> str:
 
 class Linear(Op):  # Y = X Wᵀ + b;  dX = G W,  dW = Gᵀ X,  db = Σ_rows G   (W is (out, in))
     saved_inputs = (0, 1)
+    saved_for = (1, 0)
 
     @staticmethod
     def forward(ctx, x, w, b=None):
