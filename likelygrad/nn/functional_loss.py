@@ -1,0 +1,317 @@
+"""Classification losses, each minus the log-likelihood of a named distribution (PyTorch's names,
+arguments and semantics):
+
+    cross_entropy(l, y)        = -log p(y | l),   p = Categorical(softmax(l))
+    nll_loss(log p, y)         = -log p(y),       the same, given log-probabilities
+    binary_cross_entropy(q, y) = -log p(y | q),   p = Bernoulli(q):  -(y log q + (1-y) log(1-q))
+    binary_cross_entropy_with_logits(l, y)  the same with q = σ(l), computed from l in log space
+
+so `F.cross_entropy(logits, y)` equals `-Categorical(logits=logits).log_prob(y).mean()`. Class
+weights make it a weighted likelihood; label smoothing and probability targets replace the
+observed class by a distribution q over classes, giving the cross-entropy -Σ_c q_c log p_c.
+"""
+
+from __future__ import annotations
+
+import math
+import warnings
+from typing import Any
+
+import numpy as np
+
+from .. import dispatch as D
+from ..backend import NUMPY, backend_of
+from ..functions import where
+from ..softmax_ops import BernoulliLogProb, CategoricalLogProb
+from ..tensor import Tensor
+from .loss_ops import BinaryCrossEntropy
+
+
+class TargetError(ValueError, IndexError):
+    """A class index outside [0, C): torch raises IndexError; ValueError as likelygrad's others."""
+
+
+def reduction_of(size_average: Any, reduce: Any, reduction: str) -> str:
+    """The reduction, honouring torch's deprecated size_average= and reduce= arguments."""
+    if size_average is not None or reduce is not None:
+        size_average = True if size_average is None else size_average
+        reduce = True if reduce is None else reduce
+        reduction = ("mean" if size_average else "sum") if reduce else "none"
+        warnings.warn(
+            f"size_average and reduce args will be deprecated, please use "
+            f"reduction='{reduction}' instead.",
+            stacklevel=3,
+        )
+    if reduction not in ("mean", "sum", "none"):
+        raise ValueError(f"{reduction} is not a valid value for reduction")
+    return reduction
+
+
+def reduced(loss: Tensor, reduction: str) -> Tensor:
+    """mean, sum, or the per-element losses."""
+    return loss.mean() if reduction == "mean" else loss.sum() if reduction == "sum" else loss
+
+
+def as_target(target: Any, like: Tensor) -> Tensor:
+    """A float target as a tensor of `like`'s dtype, library and device (tensors of other float
+    widths are cast, as the likelihoods do, so float64 data never upcasts a float32 model)."""
+    if not isinstance(target, Tensor):
+        return D.const(like, np.asarray(target), like.dtype)
+    t = target
+    if type(t.array) is not type(like.array) or t.device != like.device:
+        if t.requires_grad or t.device != like.device:
+            t = t.to(like.device)  # differentiable
+        if type(t.array) is not type(like.array):  # a constant of another library
+            t = D.const(like, t.numpy(force=True), like.dtype)
+    return t if t.dtype == like.dtype else t.to(like.dtype)
+
+
+def class_targets(
+    target: Any, batch: tuple[int, ...], k: int, ignore_index: int, op: str
+) -> tuple[np.ndarray, np.ndarray | None]:
+    """(labels, kept): integer class indices of shape `batch` in [0, k), with positions equal to
+    ignore_index set to 0 and marked False in `kept` (None when nothing is ignored)."""
+    labels = target.numpy(force=True) if isinstance(target, Tensor) else np.asarray(target)
+    if labels.shape != batch:
+        raise ValueError(
+            f"{op}: logits {(*batch, k)} need labels of shape {batch} (one class index per "
+            f"example), got {labels.shape}: Expected input batch_size ({batch[0] if batch else 1}) "
+            f"to match target batch_size ({labels.shape[0] if labels.ndim else 1})."
+        )
+    if labels.dtype.kind == "f":
+        frac = labels != np.round(labels)
+        if frac.any():
+            raise ValueError(f"{op}: labels must be integers, got {labels[frac].flat[0].item()!r}")
+    elif labels.dtype.kind not in "iub":
+        raise ValueError(f"{op}: labels must be integers, got {labels.dtype}")
+    given, labels = labels, labels.astype(np.intp, copy=False)
+    # one pass checks both ends: read as unsigned, a negative label is larger than any k
+    in_range = not labels.size or np.maximum.reduce(labels.view(np.uintp), axis=None) < k
+    if in_range and not 0 <= ignore_index < k:  # the common case: nothing can be ignored
+        return labels, None
+    kept = labels != ignore_index
+    if in_range and kept.all():
+        return labels, None
+    bad = kept & ((labels < 0) | (labels >= k))
+    if bad.any():
+        value = given[bad].flat[0]
+        raise TargetError(
+            f"{op}: label {value} is outside [0, {k}) for {k} classes: Target {value} is out "
+            f"of bounds. (ignore_index is {ignore_index}.)"
+        )
+    return np.where(kept, labels, 0), kept
+
+
+def _on_device(a: np.ndarray, like: Tensor) -> Any:
+    xp = backend_of(like.array)
+    return a if xp is NUMPY else xp.asarray(a, device=like.device)
+
+
+def _classes_last(input: Tensor) -> Tensor:
+    """(N, C, d1, ...) as (N, d1, ..., C): the class axis last, where the fused kernel wants it."""
+    return input.movedim(1, -1) if input.ndim > 2 else input
+
+
+def _tensor(x: Any) -> Tensor:
+    """x as a tensor, with torch's dtype inference for Python data."""
+    return x if isinstance(x, Tensor) else D.make(D.infer(x), None)
+
+
+def _class_weight(weight: Any, k: int, op: str) -> Tensor | None:
+    if weight is None:
+        return None
+    w = _tensor(weight)
+    if w.shape != (k,):
+        raise RuntimeError(
+            f"{op}weight tensor should be defined either for all {k} classes or no classes but "
+            f"got weight tensor of shape: {list(w.shape)}"
+        )
+    return w
+
+
+def nll_loss(
+    input: Tensor,
+    target: Any,
+    weight: Any = None,
+    size_average: Any = None,
+    ignore_index: int = -100,
+    reduce: Any = None,
+    reduction: str = "mean",
+) -> Tensor:
+    """-input[target] (input holds log-probabilities, classes on axis 1), weighted by
+    weight[target]; 'mean' divides by the total weight of the examples not ignored."""
+    reduction = reduction_of(size_average, reduce, reduction)
+    if input.ndim < 1:
+        raise ValueError(f"Expected 1 or more dimensions (got {input.ndim})")
+    z = _classes_last(input)
+    k = z.shape[-1]
+    w = _class_weight(weight, k, "")
+    labels, kept = class_targets(target, z.shape[:-1], k, ignore_index, "nll_loss")
+    picked = z.gather(-1, D.make(_on_device(labels[..., None], z), None)).squeeze(-1)
+    return _weighted_nll(-picked, labels, kept, w, reduction, z)
+
+
+def _weighted_nll(
+    nll: Tensor, labels: np.ndarray, kept: Any, w: Tensor | None, reduction: str, like: Tensor
+) -> Tensor:
+    """Σ w_y nll / Σ w_y ('mean'), Σ w_y nll ('sum') or w_y nll, ignored examples counting 0."""
+    if w is None and kept is None:
+        return reduced(nll, reduction)
+    lab = D.make(_on_device(labels, like), None)
+    wy = as_target(w, like)[lab] if w is not None else None
+    if kept is not None:
+        keep = D.make(_on_device(kept, like), None)
+        wy = keep.to(like.dtype) if wy is None else where(keep, wy, 0.0)
+        nll = where(keep, nll, 0.0)
+    assert wy is not None
+    loss = nll * wy
+    if reduction == "mean":
+        return loss.sum() / wy.sum()
+    return loss.sum() if reduction == "sum" else loss
+
+
+def cross_entropy(
+    input: Tensor,
+    target: Any,
+    weight: Any = None,
+    size_average: Any = None,
+    ignore_index: int = -100,
+    reduce: Any = None,
+    reduction: str = "mean",
+    label_smoothing: float = 0.0,
+) -> Tensor:
+    """-log softmax(input)[target]: the Categorical negative log-likelihood.
+
+    `input` is (N, C) logits, (C,) for one example, or (N, C, d1, ...) (classes on axis 1);
+    `target` holds class indices (shape without the class axis) or class probabilities (the
+    input's shape). The default call — logits and labels, no weight, no smoothing — is one fused
+    op (`CategoricalLogProb`), the same kernel as Categorical(logits).nll(y).
+    """
+    reduction = reduction_of(size_average, reduce, reduction)
+    if not 0.0 <= label_smoothing <= 1.0:
+        raise RuntimeError(f"label_smoothing must be between 0.0 and 1.0. Got: {label_smoothing}")
+    if input.ndim < 1:
+        raise ValueError(f"Expected 1 or more dimensions (got {input.ndim})")
+    x = input if input.dtype.kind == "f" else input.to(D.dt.get_default_dtype())
+    z = _classes_last(x)
+    k = z.shape[-1]
+    if tuple(getattr(target, "shape", np.shape(target))) == x.shape and x.ndim > 0:
+        return _cross_entropy_soft(x, target, weight, ignore_index, reduction, label_smoothing)
+    labels, kept = class_targets(target, z.shape[:-1], k, ignore_index, "cross_entropy")
+    lab = _on_device(labels, z)
+    if weight is None and kept is None and label_smoothing == 0.0 and reduction != "none":
+        n = max(len(labels.reshape(-1)), 1)  # the hot path: one fused op, mean or sum
+        return D.apply(
+            CategoricalLogProb, z, labels=lab, scale=-1.0 / n if reduction == "mean" else -1.0
+        )
+    w = _class_weight(weight, k, "")
+    nll = _weighted_nll(-D.apply(CategoricalLogProb, z, labels=lab), labels, kept, w, reduction, z)
+    if label_smoothing == 0.0:
+        return nll
+    # -Σ_c w_c log p_c: the cross-entropy against the uniform distribution, times C
+    logp = z.log_softmax(-1)
+    smooth = -(logp if w is None else logp * as_target(w, z)).sum(-1)
+    if kept is not None:
+        smooth = where(D.make(_on_device(kept, z), None), smooth, 0.0)
+    if reduction == "mean":
+        if w is not None:
+            wy = w.numpy(force=True)[labels]
+            denom = float((wy if kept is None else np.where(kept, wy, 0)).sum())
+        else:
+            denom = float(labels.size if kept is None else kept.sum())
+        smooth = smooth.sum() / denom if denom else smooth.sum() * math.nan
+    elif reduction == "sum":
+        smooth = smooth.sum()
+    return nll * (1.0 - label_smoothing) + smooth * (label_smoothing / k)
+
+
+def _cross_entropy_soft(
+    x: Tensor, target: Any, weight: Any, ignore_index: int, reduction: str, eps: float
+) -> Tensor:
+    """-Σ_c w_c q_c log p_c with q the given class probabilities (smoothed toward uniform)."""
+    t = _tensor(target)
+    if t.dtype.kind != "f":
+        raise RuntimeError(
+            f"Expected floating point type for target with class probabilities, got {t.dtype} "
+            "(class indices have the input's shape without the class axis)"
+        )
+    if ignore_index >= 0:
+        raise RuntimeError("ignore_index is not supported for floating point target")
+    axis = 0 if x.ndim == 1 else 1
+    k = x.shape[axis]
+    q = as_target(t, x)
+    if eps > 0:
+        q = q * (1.0 - eps) + eps / k
+    logp = x.log_softmax(axis)
+    w = _class_weight(weight, k, "cross_entropy: ")
+    if w is not None:
+        shape = [1] * x.ndim
+        shape[axis] = k
+        logp = logp * as_target(w, x).reshape(shape)
+    per = -(logp * q).sum(axis)
+    if reduction == "mean":
+        n = x.numel() // max(k, 1)
+        return per.sum() / n if n else per.sum() * math.nan
+    return per.sum() if reduction == "sum" else per
+
+
+def binary_cross_entropy(
+    input: Tensor,
+    target: Any,
+    weight: Any = None,
+    size_average: Any = None,
+    reduce: Any = None,
+    reduction: str = "mean",
+) -> Tensor:
+    """-(y log q + (1-y) log(1-q)), q the Bernoulli probability (each log clamped at -100, as
+    torch); `weight` rescales each element. Prefer the _with_logits form for training."""
+    reduction = reduction_of(size_average, reduce, reduction)
+    y = as_target(target, input)
+    if y.shape != input.shape:
+        raise ValueError(
+            f"Using a target size ({list(y.shape)}) that is different to the input size "
+            f"({list(input.shape)}) is deprecated. Please ensure they have the same size."
+        )
+    q = input.numpy(force=True)
+    if q.size and not (q.min() >= 0 and q.max() <= 1):  # nan fails both
+        raise RuntimeError(
+            "all elements of input should be between 0 and 1 (binary_cross_entropy takes "
+            "probabilities; for logits use binary_cross_entropy_with_logits)"
+        )
+    loss = D.apply(BinaryCrossEntropy, input, y)
+    if weight is not None:
+        loss = loss * as_target(weight, input)
+    return reduced(loss, reduction)
+
+
+def binary_cross_entropy_with_logits(
+    input: Tensor,
+    target: Any,
+    weight: Any = None,
+    size_average: Any = None,
+    reduce: Any = None,
+    reduction: str = "mean",
+    pos_weight: Any = None,
+) -> Tensor:
+    """-log p(y | l) under Bernoulli(σ(l)) = softplus(l) - y l, from the logits in log space.
+
+    pos_weight p scales the positive term: (1 - y) l + (1 + (p - 1) y) softplus(-l), the
+    likelihood with each positive observation counted p times.
+    """
+    reduction = reduction_of(size_average, reduce, reduction)
+    y = as_target(target, input)
+    if y.shape != input.shape:
+        raise ValueError(
+            f"Target size ({list(y.shape)}) must be the same as input size ({list(input.shape)})"
+        )
+    if weight is None and pos_weight is None and reduction != "none":
+        n = max(input.numel(), 1)  # one fused op, as Bernoulli(logits).nll(y)
+        return D.apply(BernoulliLogProb, input, y, scale=-1.0 / n if reduction == "mean" else -1.0)
+    if pos_weight is None:
+        loss = -D.apply(BernoulliLogProb, input, y)
+    else:
+        lw = (as_target(pos_weight, input) - 1.0) * y + 1.0
+        loss = (1.0 - y) * input - lw * input.log_sigmoid()
+    if weight is not None:
+        loss = loss * as_target(weight, input)
+    return reduced(loss, reduction)

@@ -1,0 +1,44 @@
+"""`Parameter`: a tensor that a Module registers as learnable (torch.nn.Parameter)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from ..dtypes import get_default_dtype
+from ..tensor import Tensor
+
+
+class Parameter(Tensor):
+    """A tensor that a Module registers as a learnable parameter (requires_grad by default).
+
+    `Parameter(t)` shares t's memory, as in torch; other data (arrays, lists) is copied.
+    """
+
+    __slots__ = ()
+
+    def __init__(self, data: Any = None, requires_grad: bool = True) -> None:
+        if data is None:
+            arr: Any = np.zeros(0, dtype=get_default_dtype())
+        elif isinstance(data, Tensor):
+            arr = data.array
+        else:
+            arr = np.array(data, dtype=np.result_type(np.asarray(data), get_default_dtype()))
+        self.array, self._grad, self._node, self._version, self._base, self._name = (
+            arr, None, None, [0], None, None,
+        )  # fmt: skip
+        if requires_grad:
+            self.requires_grad_(True)
+
+    def __repr__(self) -> str:
+        return "Parameter containing:\n" + super().__repr__()
+
+
+def typename(value: Any) -> str:
+    """torch.typename: 'torch.FloatTensor' for a tensor, the qualified class name otherwise."""
+    if isinstance(value, Tensor):
+        return str(value.type())
+    cls = type(value)
+    module = cls.__module__
+    return cls.__qualname__ if module == "builtins" else f"{module}.{cls.__qualname__}"
