@@ -63,12 +63,13 @@ from .loss import (  # noqa: E402
     NLLLoss,
     SmoothL1Loss,
 )
+from .parameter import Buffer  # noqa: E402
 from .parameter_containers import ParameterDict, ParameterList  # noqa: E402
 
 __all__ += [
-    "BCELoss", "BCEWithLogitsLoss", "CELU", "CrossEntropyLoss", "ELU", "GELU", "GaussianNLLLoss",
-    "Hardtanh", "HuberLoss", "KLDivLoss", "L1Loss", "LeakyReLU", "LogSigmoid", "LogSoftmax",
-    "MSELoss", "Mish", "ModuleDict", "ModuleList", "NLLLoss", "ParameterDict", "ParameterList",
-    "ReLU6", "SELU", "SiLU", "SmoothL1Loss", "Softmax", "Softmin", "Threshold", "Unflatten",
-    "utils",
+    "BCELoss", "BCEWithLogitsLoss", "Buffer", "CELU", "CrossEntropyLoss", "ELU", "GELU",
+    "GaussianNLLLoss", "Hardtanh", "HuberLoss", "KLDivLoss", "L1Loss", "LeakyReLU",
+    "LogSigmoid", "LogSoftmax", "MSELoss", "Mish", "ModuleDict", "ModuleList", "NLLLoss",
+    "ParameterDict", "ParameterList", "ReLU6", "SELU", "SiLU", "SmoothL1Loss", "Softmax",
+    "Softmin", "Threshold", "Unflatten", "utils",
 ]  # fmt: skip

@@ -107,7 +107,7 @@ def softplus(input: Tensor, beta: float = 1.0, threshold: float = 20.0) -> Tenso
 def gelu(input: Tensor, approximate: str = "none") -> Tensor:
     """x Φ(x), Φ the standard normal CDF (exact, via erf), or its tanh approximation."""
     if approximate not in ("none", "tanh"):
-        raise RuntimeError(f"approximate argument must be either none or tanh, got {approximate!r}")
+        raise RuntimeError("approximate argument must be either none or tanh.")
     return D.apply(A.Gelu, input._float(), approximate=approximate)
 
 

@@ -23,7 +23,7 @@ from .. import dispatch as D
 from ..backend import NUMPY, backend_of
 from ..functions import where
 from ..softmax_ops import BernoulliLogProb, CategoricalLogProb
-from ..tensor import Tensor
+from ..tensor import Size, Tensor
 from .loss_ops import BinaryCrossEntropy
 
 
@@ -66,6 +66,10 @@ def as_target(target: Any, like: Tensor) -> Tensor:
     return t if t.dtype == like.dtype else t.to(like.dtype)
 
 
+class TargetShapeError(ValueError, RuntimeError):
+    """Targets of the wrong shape: torch raises ValueError or RuntimeError, by case."""
+
+
 def class_targets(
     target: Any, batch: tuple[int, ...], k: int, ignore_index: int, op: str
 ) -> tuple[np.ndarray, np.ndarray | None]:
@@ -73,10 +77,17 @@ def class_targets(
     ignore_index set to 0 and marked False in `kept` (None when nothing is ignored)."""
     labels = target.numpy(force=True) if isinstance(target, Tensor) else np.asarray(target)
     if labels.shape != batch:
-        raise ValueError(
-            f"{op}: logits {(*batch, k)} need labels of shape {batch} (one class index per "
-            f"example), got {labels.shape}: Expected input batch_size ({batch[0] if batch else 1}) "
-            f"to match target batch_size ({labels.shape[0] if labels.ndim else 1})."
+        shape = (batch[0], k, *batch[1:]) if batch else (k,)  # the input's shape, classes on 1
+        n, m = (batch[0] if batch else 1), (labels.shape[0] if labels.ndim else 1)
+        torch_says = (
+            f"Expected input batch_size ({n}) to match target batch_size ({m})."
+            if n != m or len(batch) < 2
+            else f"Expected target size {list(batch)}, got {list(labels.shape)}"
+        )
+        error = ValueError if n != m or len(batch) < 2 else TargetShapeError
+        raise error(
+            f"{op}: logits {shape} need labels of shape {batch} (one class index per example), "
+            f"got {labels.shape}: {torch_says}"
         )
     if labels.dtype.kind == "f":
         frac = labels != np.round(labels)
@@ -100,6 +111,13 @@ def class_targets(
             f"of bounds. (ignore_index is {ignore_index}.)"
         )
     return np.where(kept, labels, 0), kept
+
+
+def _scale(n: int, reduction: str) -> float:
+    """The fused kernels' factor on Σ log p: -1/n for a mean (nan for none, as torch), or -1."""
+    if reduction == "sum":
+        return -1.0
+    return -1.0 / n if n else math.nan
 
 
 def _on_device(a: np.ndarray, like: Tensor) -> Any:
@@ -166,7 +184,8 @@ def _weighted_nll(
     assert wy is not None
     loss = nll * wy
     if reduction == "mean":
-        return loss.sum() / wy.sum()
+        total = wy.sum()  # 0 when every example is ignored: the mean is 0/0 = nan, as torch
+        return loss.sum() / total if total.item() != 0 else loss.sum() * math.nan
     return loss.sum() if reduction == "sum" else loss
 
 
@@ -200,10 +219,8 @@ def cross_entropy(
     labels, kept = class_targets(target, z.shape[:-1], k, ignore_index, "cross_entropy")
     lab = _on_device(labels, z)
     if weight is None and kept is None and label_smoothing == 0.0 and reduction != "none":
-        n = max(len(labels.reshape(-1)), 1)  # the hot path: one fused op, mean or sum
-        return D.apply(
-            CategoricalLogProb, z, labels=lab, scale=-1.0 / n if reduction == "mean" else -1.0
-        )
+        scale = _scale(labels.size, reduction)  # the hot path: one fused op, mean or sum
+        return D.apply(CategoricalLogProb, z, labels=lab, scale=scale)
     w = _class_weight(weight, k, "")
     nll = _weighted_nll(-D.apply(CategoricalLogProb, z, labels=lab), labels, kept, w, reduction, z)
     if label_smoothing == 0.0:
@@ -232,8 +249,8 @@ def _cross_entropy_soft(
     t = _tensor(target)
     if t.dtype.kind != "f":
         raise RuntimeError(
-            f"Expected floating point type for target with class probabilities, got {t.dtype} "
-            "(class indices have the input's shape without the class axis)"
+            "Expected floating point type for target with class probabilities, got "
+            f"{t.type()[6:-6]} (class indices have the input's shape without the class axis)"
         )
     if ignore_index >= 0:
         raise RuntimeError("ignore_index is not supported for floating point target")
@@ -269,8 +286,8 @@ def binary_cross_entropy(
     y = as_target(target, input)
     if y.shape != input.shape:
         raise ValueError(
-            f"Using a target size ({list(y.shape)}) that is different to the input size "
-            f"({list(input.shape)}) is deprecated. Please ensure they have the same size."
+            f"Using a target size ({Size(y.shape)!r}) that is different to the input size "
+            f"({Size(input.shape)!r}) is deprecated. Please ensure they have the same size."
         )
     q = input.numpy(force=True)
     if q.size and not (q.min() >= 0 and q.max() <= 1):  # nan fails both
@@ -302,11 +319,12 @@ def binary_cross_entropy_with_logits(
     y = as_target(target, input)
     if y.shape != input.shape:
         raise ValueError(
-            f"Target size ({list(y.shape)}) must be the same as input size ({list(input.shape)})"
+            f"Target size ({Size(y.shape)!r}) must be the same as input size "
+            f"({Size(input.shape)!r})"
         )
     if weight is None and pos_weight is None and reduction != "none":
-        n = max(input.numel(), 1)  # one fused op, as Bernoulli(logits).nll(y)
-        return D.apply(BernoulliLogProb, input, y, scale=-1.0 / n if reduction == "mean" else -1.0)
+        scale = _scale(input.numel(), reduction)  # one fused op, as Bernoulli(logits).nll(y)
+        return D.apply(BernoulliLogProb, input, y, scale=scale)
     if pos_weight is None:
         loss = -D.apply(BernoulliLogProb, input, y)
     else:

@@ -20,7 +20,7 @@ import numpy as np
 
 from .. import dispatch as D
 from ..functions import where
-from ..tensor import Tensor
+from ..tensor import Size, Tensor
 from .functional_loss import as_target, reduced, reduction_of
 
 _HALF_LOG_2PI = 0.5 * math.log(2 * math.pi)
@@ -32,8 +32,8 @@ def _pair(input: Tensor, target: Any) -> Tensor:
     y = as_target(target, input)
     if y.shape != input.shape:
         warnings.warn(
-            f"Using a target size ({list(y.shape)}) that is different to the input size "
-            f"({list(input.shape)}). This will likely lead to incorrect results due to "
+            f"Using a target size ({Size(y.shape)!r}) that is different to the input size "
+            f"({Size(input.shape)!r}). This will likely lead to incorrect results due to "
             "broadcasting. Please ensure they have the same size.",
             stacklevel=3,
         )

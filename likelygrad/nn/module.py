@@ -11,10 +11,10 @@ from typing import Any
 from ..tensor import Tensor
 from .module_convert import ConversionMixin
 from .module_hooks import HooksMixin, RemovableHandle
-from .parameter import Parameter, typename
+from .parameter import Buffer, Parameter, typename
 from .state_dict import IncompatibleKeys, StateDictMixin
 
-__all__ = ["IncompatibleKeys", "Module", "Parameter", "RemovableHandle"]
+__all__ = ["Buffer", "IncompatibleKeys", "Module", "Parameter", "RemovableHandle"]
 
 
 def _add_indent(text: str, spaces: int) -> str:
@@ -71,7 +71,7 @@ class Module(HooksMixin, ConversionMixin, StateDictMixin):
             if isinstance(value, Parameter):
                 if "." in name or name == "":
                     raise KeyError(f'parameter name can\'t contain "." or be empty, got {name!r}')
-                self._forget(name)
+                self._forget(name, keep=params)
                 params[name] = value
             elif name in params:
                 if value is not None:
@@ -81,7 +81,7 @@ class Module(HooksMixin, ConversionMixin, StateDictMixin):
                     )
                 params[name] = None
             elif isinstance(value, Module):
-                self._forget(name)
+                self._forget(name, keep=mods)
                 mods[name] = value
             elif name in mods:
                 if value is not None:
@@ -90,21 +90,27 @@ class Module(HooksMixin, ConversionMixin, StateDictMixin):
                         "(torch.nn.Module or None expected)"
                     )
                 mods[name] = None
-            elif name in bufs:
+            elif isinstance(value, Buffer) or name in bufs:
                 if value is not None and not isinstance(value, Tensor):
                     raise TypeError(
                         f"cannot assign '{typename(value)}' as buffer '{name}' "
-                        "(torch.Tensor or None expected)"
+                        "(torch.nn.Buffer, torch.Tensor or None expected)"
                     )
+                persistent = value.persistent if isinstance(value, Buffer) else None
+                self._forget(name, keep=bufs)
                 bufs[name] = value
+                if persistent is not None:
+                    (self._non_persistent.discard if persistent else self._non_persistent.add)(name)
         object.__setattr__(self, name, value)
 
-    def _forget(self, name: str) -> None:
-        """Unregister `name` from every registry (it is about to be registered anew)."""
-        self._parameters.pop(name, None)
-        self._modules.pop(name, None)
-        self._buffers.pop(name, None)
-        self._non_persistent.discard(name)
+    def _forget(self, name: str, keep: dict | None = None) -> None:
+        """Unregister `name` from every registry but `keep` (where it is about to be set, in
+        its old place: reassigning keeps the order, as in torch)."""
+        for registry in (self._parameters, self._modules, self._buffers):
+            if registry is not keep:
+                registry.pop(name, None)
+        if keep is not self._buffers:
+            self._non_persistent.discard(name)
 
     def __delattr__(self, name: str) -> None:
         self._forget(name)
@@ -116,7 +122,8 @@ class Module(HooksMixin, ConversionMixin, StateDictMixin):
         if not isinstance(name, str):
             raise TypeError(f"{kind} name should be a string. Got {typename(name)}")
         if "." in name:
-            raise KeyError(f'{kind} name can\'t contain ".", got: {name}')
+            got = f", got: {name}" if kind == "module" else ""  # torch's exact messages
+            raise KeyError(f'{kind} name can\'t contain "."{got}')
         if name == "":
             raise KeyError(f'{kind} name can\'t be empty string ""')
         if hasattr(self, name) and name not in registry:
@@ -131,10 +138,8 @@ class Module(HooksMixin, ConversionMixin, StateDictMixin):
                 f"cannot assign '{typename(tensor)}' object to buffer '{name}' "
                 "(torch Tensor or None required)"
             )
-        self._forget(name)
         self._buffers[name] = tensor
-        if not persistent:
-            self._non_persistent.add(name)
+        (self._non_persistent.discard if persistent else self._non_persistent.add)(name)
         object.__setattr__(self, name, tensor)
 
     def register_parameter(self, name: str, param: Parameter | None) -> None:
@@ -151,7 +156,6 @@ class Module(HooksMixin, ConversionMixin, StateDictMixin):
                 f"created explicitly. To express '{name}' as a function of another Tensor, "
                 "compute the value in the forward() method."
             )
-        self._forget(name)
         self._parameters[name] = param
         object.__setattr__(self, name, param)
 
@@ -160,7 +164,6 @@ class Module(HooksMixin, ConversionMixin, StateDictMixin):
         if module is not None and not isinstance(module, Module):
             raise TypeError(f"{typename(module)} is not a Module subclass")
         self._check_name(name, "module", self.__dict__.get("_modules", {}))
-        self._forget(name)
         self._modules[name] = module
         object.__setattr__(self, name, module)
 

@@ -42,7 +42,7 @@ class ConversionMixin:
         if dtype is not None and dtype.kind not in "fc":
             raise TypeError(
                 "nn.Module.to only accepts floating point or complex dtypes, but got desired "
-                f"dtype={dtype}"
+                f"dtype=lg.{dtype}"
             )
 
         def move(t: Tensor) -> Tensor:

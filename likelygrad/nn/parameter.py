@@ -1,4 +1,5 @@
-"""`Parameter`: a tensor that a Module registers as learnable (torch.nn.Parameter)."""
+"""`Parameter` and `Buffer`: tensors that a Module registers when they are assigned to it, as
+learnable parameters or as state (torch.nn.Parameter, torch.nn.Buffer)."""
 
 from __future__ import annotations
 
@@ -33,6 +34,31 @@ class Parameter(Tensor):
 
     def __repr__(self) -> str:
         return "Parameter containing:\n" + super().__repr__()
+
+
+class Buffer(Tensor):
+    """A tensor that, assigned to a Module attribute, registers as a buffer (saved in
+    state_dict unless persistent=False). `Buffer(t)` shares t's memory."""
+
+    __slots__ = ("persistent",)
+
+    def __init__(self, data: Any = None, *, persistent: bool = True) -> None:
+        arr = (
+            np.zeros(0, dtype=get_default_dtype())
+            if data is None
+            else data.array
+            if isinstance(data, Tensor)
+            else np.asarray(data)
+        )
+        self.array, self._grad, self._node, self._version, self._base, self._name = (
+            arr, None, None, [0], None, None,
+        )  # fmt: skip
+        self.persistent = persistent
+
+    def __deepcopy__(self, memo: dict) -> Tensor:
+        new = super().__deepcopy__(memo)
+        new.persistent = self.persistent  # type: ignore[attr-defined]
+        return new
 
 
 def typename(value: Any) -> str:

@@ -22,13 +22,15 @@ def _as_parameter(value: Any) -> Any:
     )
 
 
-def _describe(p: Any) -> str:
+def _describe(p: Any, type_name: bool) -> str:
+    """torch's one-line summary: [lg.float32 of size 3x4] (ParameterDict: the type name)."""
     if not isinstance(p, Tensor):
         return f"Object of type: {type(p).__name__}"
     size = "x".join(str(s) for s in p.shape)
     dev = f" ({p.device})" if p.device.type == "cuda" else ""
     kind = "Parameter" if isinstance(p, Parameter) else "Tensor"
-    return f"{kind} containing: [lg.{p.dtype} of size {size}{dev}]"
+    name = p.type() if type_name else f"lg.{p.dtype}"
+    return f"{kind} containing: [{name} of size {size}{dev}]"
 
 
 class ParameterList(Module):
@@ -75,7 +77,7 @@ class ParameterList(Module):
         return self
 
     def extra_repr(self) -> str:
-        return "\n".join(f"  ({k}): {_describe(p)}" for k, p in enumerate(self))
+        return "\n".join(f"  ({k}): {_describe(p, False)}" for k, p in enumerate(self))
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         raise RuntimeError("ParameterList should not be called.")
@@ -168,7 +170,7 @@ class ParameterDict(Module):
             self[k] = v
 
     def extra_repr(self) -> str:
-        return "\n".join(f"  ({k}): {_describe(p)}" for k, p in self.items())
+        return "\n".join(f"  ({k}): {_describe(p, True)}" for k, p in self.items())
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         raise RuntimeError("ParameterDict should not be called.")
