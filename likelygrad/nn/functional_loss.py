@@ -214,7 +214,8 @@ def cross_entropy(
     x = input if input.dtype.kind == "f" else input.to(D.dt.get_default_dtype())
     z = _classes_last(x)
     k = z.shape[-1]
-    if tuple(getattr(target, "shape", np.shape(target))) == x.shape and x.ndim > 0:
+    target_shape = tuple(target.shape) if hasattr(target, "shape") else np.shape(target)
+    if target_shape == x.shape:  # class probabilities, as torch decides
         return _cross_entropy_soft(x, target, weight, ignore_index, reduction, label_smoothing)
     labels, kept = class_targets(target, z.shape[:-1], k, ignore_index, "cross_entropy")
     lab = _on_device(labels, z)
