@@ -14,115 +14,29 @@ observed class by a distribution q over classes, giving the cross-entropy -Σ_c 
 from __future__ import annotations
 
 import math
-import warnings
 from typing import Any
 
 import numpy as np
 
 from .. import dispatch as D
-from ..backend import NUMPY, backend_of
 from ..functions import where
 from ..softmax_ops import BernoulliLogProb, CategoricalLogProb
 from ..tensor import Size, Tensor
 from .loss_ops import BinaryCrossEntropy
+from .loss_targets import (
+    TargetError,
+    as_target,
+    class_targets,
+    fused_scale,
+    on_device,
+    reduced,
+    reduction_of,
+)
 
-
-class TargetError(ValueError, IndexError):
-    """A class index outside [0, C): torch raises IndexError; ValueError as likelygrad's others."""
-
-
-def reduction_of(size_average: Any, reduce: Any, reduction: str) -> str:
-    """The reduction, honouring torch's deprecated size_average= and reduce= arguments."""
-    if size_average is not None or reduce is not None:
-        size_average = True if size_average is None else size_average
-        reduce = True if reduce is None else reduce
-        reduction = ("mean" if size_average else "sum") if reduce else "none"
-        warnings.warn(
-            f"size_average and reduce args will be deprecated, please use "
-            f"reduction='{reduction}' instead.",
-            stacklevel=3,
-        )
-    if reduction not in ("mean", "sum", "none"):
-        raise ValueError(f"{reduction} is not a valid value for reduction")
-    return reduction
-
-
-def reduced(loss: Tensor, reduction: str) -> Tensor:
-    """mean, sum, or the per-element losses."""
-    return loss.mean() if reduction == "mean" else loss.sum() if reduction == "sum" else loss
-
-
-def as_target(target: Any, like: Tensor) -> Tensor:
-    """A float target as a tensor of `like`'s dtype, library and device (tensors of other float
-    widths are cast, as the likelihoods do, so float64 data never upcasts a float32 model)."""
-    if not isinstance(target, Tensor):
-        return D.const(like, np.asarray(target), like.dtype)
-    t = target
-    if type(t.array) is not type(like.array) or t.device != like.device:
-        if t.requires_grad or t.device != like.device:
-            t = t.to(like.device)  # differentiable
-        if type(t.array) is not type(like.array):  # a constant of another library
-            t = D.const(like, t.numpy(force=True), like.dtype)
-    return t if t.dtype == like.dtype else t.to(like.dtype)
-
-
-class TargetShapeError(ValueError, RuntimeError):
-    """Targets of the wrong shape: torch raises ValueError or RuntimeError, by case."""
-
-
-def class_targets(
-    target: Any, batch: tuple[int, ...], k: int, ignore_index: int, op: str
-) -> tuple[np.ndarray, np.ndarray | None]:
-    """(labels, kept): integer class indices of shape `batch` in [0, k), with positions equal to
-    ignore_index set to 0 and marked False in `kept` (None when nothing is ignored)."""
-    labels = target.numpy(force=True) if isinstance(target, Tensor) else np.asarray(target)
-    if labels.shape != batch:
-        shape = (batch[0], k, *batch[1:]) if batch else (k,)  # the input's shape, classes on 1
-        n, m = (batch[0] if batch else 1), (labels.shape[0] if labels.ndim else 1)
-        torch_says = (
-            f"Expected input batch_size ({n}) to match target batch_size ({m})."
-            if n != m or len(batch) < 2
-            else f"Expected target size {list(batch)}, got {list(labels.shape)}"
-        )
-        error = ValueError if n != m or len(batch) < 2 else TargetShapeError
-        raise error(
-            f"{op}: logits {shape} need labels of shape {batch} (one class index per example), "
-            f"got {labels.shape}: {torch_says}"
-        )
-    if labels.dtype.kind == "f":
-        frac = labels != np.round(labels)
-        if frac.any():
-            raise ValueError(f"{op}: labels must be integers, got {labels[frac].flat[0].item()!r}")
-    elif labels.dtype.kind not in "iub":
-        raise ValueError(f"{op}: labels must be integers, got {labels.dtype}")
-    given, labels = labels, labels.astype(np.intp, copy=False)
-    # one pass checks both ends: read as unsigned, a negative label is larger than any k
-    in_range = not labels.size or np.maximum.reduce(labels.view(np.uintp), axis=None) < k
-    if in_range and not 0 <= ignore_index < k:  # the common case: nothing can be ignored
-        return labels, None
-    kept = labels != ignore_index
-    if in_range and kept.all():
-        return labels, None
-    bad = kept & ((labels < 0) | (labels >= k))
-    if bad.any():
-        value = given[bad].flat[0]
-        raise TargetError(
-            f"{op}: label {value} is outside [0, {k}) for {k} classes: Target {value} is out "
-            f"of bounds. (ignore_index is {ignore_index}.)"
-        )
-    return np.where(kept, labels, 0), kept
-
-
-def _scale(n: int, reduction: str) -> float:
-    """The fused kernels' factor on Σ log p: -1/n for a mean (nan for none, as torch), or -1."""
-    if reduction == "sum":
-        return -1.0
-    return -1.0 / n if n else math.nan
-
-
-def _on_device(a: np.ndarray, like: Tensor) -> Any:
-    xp = backend_of(like.array)
-    return a if xp is NUMPY else xp.asarray(a, device=like.device)
+__all__ = [
+    "TargetError", "binary_cross_entropy", "binary_cross_entropy_with_logits", "cross_entropy",
+    "nll_loss", "reduced", "reduction_of",
+]  # fmt: skip
 
 
 def _classes_last(input: Tensor) -> Tensor:
@@ -165,7 +79,7 @@ def nll_loss(
     k = z.shape[-1]
     w = _class_weight(weight, k, "")
     labels, kept = class_targets(target, z.shape[:-1], k, ignore_index, "nll_loss")
-    picked = z.gather(-1, D.make(_on_device(labels[..., None], z), None)).squeeze(-1)
+    picked = z.gather(-1, D.make(on_device(labels[..., None], z), None)).squeeze(-1)
     return _weighted_nll(-picked, labels, kept, w, reduction, z)
 
 
@@ -175,10 +89,10 @@ def _weighted_nll(
     """Σ w_y nll / Σ w_y ('mean'), Σ w_y nll ('sum') or w_y nll, ignored examples counting 0."""
     if w is None and kept is None:
         return reduced(nll, reduction)
-    lab = D.make(_on_device(labels, like), None)
+    lab = D.make(on_device(labels, like), None)
     wy = as_target(w, like)[lab] if w is not None else None
     if kept is not None:
-        keep = D.make(_on_device(kept, like), None)
+        keep = D.make(on_device(kept, like), None)
         wy = keep.to(like.dtype) if wy is None else where(keep, wy, 0.0)
         nll = where(keep, nll, 0.0)
     assert wy is not None
@@ -218,9 +132,9 @@ def cross_entropy(
     if target_shape == x.shape:  # class probabilities, as torch decides
         return _cross_entropy_soft(x, target, weight, ignore_index, reduction, label_smoothing)
     labels, kept = class_targets(target, z.shape[:-1], k, ignore_index, "cross_entropy")
-    lab = _on_device(labels, z)
+    lab = on_device(labels, z)
     if weight is None and kept is None and label_smoothing == 0.0 and reduction != "none":
-        scale = _scale(labels.size, reduction)  # the hot path: one fused op, mean or sum
+        scale = fused_scale(labels.size, reduction)  # the hot path: one fused op, mean or sum
         return D.apply(CategoricalLogProb, z, labels=lab, scale=scale)
     w = _class_weight(weight, k, "")
     nll = _weighted_nll(-D.apply(CategoricalLogProb, z, labels=lab), labels, kept, w, reduction, z)
@@ -230,7 +144,7 @@ def cross_entropy(
     logp = z.log_softmax(-1)
     smooth = -(logp if w is None else logp * as_target(w, z)).sum(-1)
     if kept is not None:
-        smooth = where(D.make(_on_device(kept, z), None), smooth, 0.0)
+        smooth = where(D.make(on_device(kept, z), None), smooth, 0.0)
     if reduction == "mean":
         if w is not None:
             wy = w.numpy(force=True)[labels]
@@ -324,7 +238,7 @@ def binary_cross_entropy_with_logits(
             f"({Size(input.shape)!r})"
         )
     if weight is None and pos_weight is None and reduction != "none":
-        scale = _scale(input.numel(), reduction)  # one fused op, as Bernoulli(logits).nll(y)
+        scale = fused_scale(input.numel(), reduction)  # one fused op, as Bernoulli(logits).nll(y)
         return D.apply(BernoulliLogProb, input, y, scale=scale)
     if pos_weight is None:
         loss = -D.apply(BernoulliLogProb, input, y)

@@ -21,7 +21,7 @@ import numpy as np
 from .. import dispatch as D
 from ..functions import where
 from ..tensor import Size, Tensor
-from .functional_loss import as_target, reduced, reduction_of
+from .loss_targets import as_target, reduced, reduction_of
 
 _HALF_LOG_2PI = 0.5 * math.log(2 * math.pi)
 

@@ -8,7 +8,7 @@ from typing import Any
 from .. import dispatch as D
 from ..tensor import Tensor
 from . import functional as F
-from .functional_loss import reduction_of
+from .loss_targets import reduction_of
 from .module import Module
 
 
