@@ -107,3 +107,9 @@ def is_floating_point(input: Tensor) -> builtins.bool:
 
 def numel(input: Tensor) -> builtins.int:
     return input.numel()
+
+
+# torch.erf / torch.erfc, and torch.special's forms of them
+from . import special  # noqa: E402
+
+erf, erfc = Tensor.erf, Tensor.erfc

@@ -369,3 +369,16 @@ class MathMethods(
 
     def count_nonzero(self, dim: Any = None) -> Any:
         return D.make(self._bool(), None).sum(dim)
+
+    # ---- the error function (kernel: special.py; ops: activations.py) ---------------------
+    def erf(self) -> Any:
+        """erf(x) = 2/√π ∫₀ˣ e^{-t²} dt, accurate to ~1e-15 in float64."""
+        from .activations import Erf
+
+        return D.apply(Erf, self._float())
+
+    def erfc(self) -> Any:
+        """1 - erf(x), accurate in the tail where erf(x) rounds to 1."""
+        from .activations import Erfc
+
+        return D.apply(Erfc, self._float())

@@ -1,9 +1,9 @@
-"""Layers: `Linear` (a row of logistic-regression units before their σ), activations, dropout."""
+"""Layers: `Linear` (a row of logistic-regression units before their σ), dropout, and the
+shape layers Identity, Flatten and Unflatten."""
 
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator
 from typing import Any
 
 import numpy as np
@@ -13,7 +13,27 @@ from ..random import numpy_rng
 from ..tensor import Tensor
 from . import functional as F
 from . import init
+from .activation import ReLU, Sigmoid, Softplus, Tanh
+from .container import ModuleDict, ModuleList, Sequential
 from .module import Module, Parameter
+from .parameter_containers import ParameterDict, ParameterList
+
+__all__ = [  # the activations and containers are re-exported for older imports
+    "Dropout",
+    "Flatten",
+    "Identity",
+    "Linear",
+    "ModuleDict",
+    "ModuleList",
+    "ParameterDict",
+    "ParameterList",
+    "ReLU",
+    "Sequential",
+    "Sigmoid",
+    "Softplus",
+    "Tanh",
+    "Unflatten",
+]
 
 
 class Linear(Module):
@@ -41,101 +61,90 @@ class Linear(Module):
         rng = numpy_rng(generator)
         self.weight = Parameter(np.empty((out_features, in_features), dtype=dtype))
         init.kaiming_uniform_(self.weight, a=math.sqrt(5), generator=rng)
-        self.bias: Parameter | None = None
         if bias:
             bound = 1 / math.sqrt(in_features) if in_features else 0.0
             self.bias = Parameter(np.empty(out_features, dtype=dtype))
             init.uniform_(self.bias, -bound, bound, generator=rng)
+        else:
+            self.register_parameter("bias", None)
         if device is not None:
             self.to(device)
 
-    def forward(self, x: Tensor) -> Tensor:
-        return F.linear(x, self.weight, self.bias)
+    def forward(self, input: Tensor) -> Tensor:
+        return F.linear(input, self.weight, self.bias)
 
     def extra_repr(self) -> str:
         bias = self.bias is not None
         return f"in_features={self.in_features}, out_features={self.out_features}, bias={bias}"
 
 
-class Sigmoid(Module):
-    """σ(x) = 1 / (1 + e^-x): the logistic unit's squashing function."""
-
-    def forward(self, x: Tensor) -> Tensor:
-        return x.sigmoid()
-
-
-class ReLU(Module):
-    def forward(self, x: Tensor) -> Tensor:
-        return x.relu()
-
-
-class Tanh(Module):
-    def forward(self, x: Tensor) -> Tensor:
-        return x.tanh()
-
-
-class Softplus(Module):
-    def forward(self, x: Tensor) -> Tensor:
-        return x.softplus()
-
-
 class Identity(Module):
-    def forward(self, x: Tensor) -> Tensor:
-        return x
+    """Returns its input; any constructor arguments are ignored (as torch)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__()
+
+    def forward(self, input: Any) -> Any:
+        return input
 
 
 class Dropout(Module):
     """Zeroes each element with probability `p` (the probability of DROPPING, as in PyTorch)
-    during training and scales the survivors by 1/(1-p); does nothing in eval mode."""
+    during training and scales the survivors by 1/(1-p); does nothing in eval mode.
+    `generator=` (not in torch) draws the masks from a given generator."""
 
     def __init__(self, p: float = 0.5, inplace: bool = False, generator: Any = None) -> None:
         super().__init__()
         if not 0.0 <= p <= 1.0:
             raise ValueError(f"dropout probability has to be between 0 and 1, but got {p}")
-        self.p, self.generator = p, generator
+        self.p, self.inplace, self.generator = p, inplace, generator
 
-    def forward(self, x: Tensor) -> Tensor:
-        return F.dropout(x, self.p, self.training, self.generator)
+    def forward(self, input: Tensor) -> Tensor:
+        return F.dropout(input, self.p, self.training, self.inplace, generator=self.generator)
 
     def extra_repr(self) -> str:
-        return f"p={self.p}"
+        return f"p={self.p}, inplace={self.inplace}"
 
 
 class Flatten(Module):
-    """Flatten all dimensions from `start_dim` on (default 1: keep the batch axis)."""
+    """Merge dimensions start_dim..end_dim into one (default: all but the batch axis)."""
 
-    def __init__(self, start_dim: int = 1) -> None:
+    def __init__(self, start_dim: int = 1, end_dim: int = -1) -> None:
         super().__init__()
-        self.start_dim = start_dim
+        self.start_dim, self.end_dim = start_dim, end_dim
 
-    def forward(self, x: Tensor) -> Tensor:
-        return x.flatten(self.start_dim)
+    def forward(self, input: Tensor) -> Tensor:
+        return input.flatten(self.start_dim, self.end_dim)
+
+    def extra_repr(self) -> str:
+        return f"start_dim={self.start_dim}, end_dim={self.end_dim}"
 
 
-class Sequential(Module):
-    """Modules applied in order; children are named '0', '1', ... as in PyTorch."""
+class Unflatten(Module):
+    """Split dimension `dim` into `unflattened_size` (a tuple of ints; one may be -1)."""
 
-    def __init__(self, *modules: Module) -> None:
+    def __init__(self, dim: int, unflattened_size: Any) -> None:
         super().__init__()
-        for i, m in enumerate(modules):
-            if not isinstance(m, Module):
-                raise TypeError(f"Sequential: argument {i} is {type(m).__name__}, not a Module")
-            setattr(self, str(i), m)
+        if isinstance(dim, str):
+            raise TypeError(
+                "Unflatten: named dimensions need named tensors, which likelygrad does not have; "
+                "give dim as an int"
+            )
+        if not isinstance(unflattened_size, tuple | list):
+            raise TypeError(
+                "unflattened_size must be a tuple of ints, but found type "
+                f"{type(unflattened_size).__name__}"
+            )
+        for i, n in enumerate(unflattened_size):
+            if not isinstance(n, int):
+                raise TypeError(
+                    "unflattened_size must be tuple of ints, but found element of type "
+                    f"{type(n).__name__} at pos {i}"
+                )
+        self.dim, self.unflattened_size = dim, unflattened_size
 
-    def forward(self, x: Tensor) -> Tensor:
-        for m in self._modules.values():
-            x = m(x)
-        return x
+    def forward(self, input: Tensor) -> Tensor:
+        return input.unflatten(self.dim, self.unflattened_size)
 
-    def __getitem__(self, i: int) -> Module:
-        return list(self._modules.values())[i]
-
-    def __len__(self) -> int:
-        return len(self._modules)
-
-    def __iter__(self) -> Iterator[Module]:
-        return iter(self._modules.values())
-
-    def append(self, module: Module) -> Sequential:
-        setattr(self, str(len(self)), module)
-        return self
+    def extra_repr(self) -> str:
+        return f"dim={self.dim}, unflattened_size={self.unflattened_size}"

@@ -1,214 +1,298 @@
-"""`Module` and `Parameter`, with PyTorch's conventions: dotted names, state_dict, train/eval."""
+"""`Module`, with PyTorch's conventions: registration by assignment, dotted names, traversal,
+train/eval and torch's printed layout. Mixed in: forward hooks (`module_hooks.py`), moving and
+casting (`module_convert.py`), state_dict and load_state_dict (`state_dict.py`)."""
 
 from __future__ import annotations
 
 from collections import OrderedDict
-from collections.abc import Iterator, Mapping
-from typing import Any, NamedTuple
+from collections.abc import Callable, Iterator
+from typing import Any
 
-import numpy as np
-
-from ..autograd import no_grad
-from ..dtypes import float16, float32, float64, get_default_dtype
 from ..tensor import Tensor
+from .module_convert import ConversionMixin
+from .module_hooks import HooksMixin, RemovableHandle
+from .parameter import Buffer, Parameter, typename
+from .state_dict import IncompatibleKeys, StateDictMixin
+
+__all__ = ["Buffer", "IncompatibleKeys", "Module", "Parameter", "RemovableHandle"]
 
 
-class Parameter(Tensor):
-    """A tensor that a Module registers as a learnable parameter (requires_grad by default).
-
-    `Parameter(t)` shares t's memory, as in torch; other data (arrays, lists) is copied.
-    """
-
-    __slots__ = ()
-
-    def __init__(self, data: Any = None, requires_grad: bool = True) -> None:
-        if data is None:
-            arr: Any = np.zeros(0, dtype=get_default_dtype())
-        elif isinstance(data, Tensor):
-            arr = data.array
-        else:
-            arr = np.array(data, dtype=np.result_type(np.asarray(data), get_default_dtype()))
-        self.array, self._grad, self._node, self._version, self._base, self._name = (
-            arr, None, None, [0], None, None,
-        )  # fmt: skip
-        if requires_grad:
-            self.requires_grad_(True)
-
-    def __repr__(self) -> str:
-        return "Parameter containing:\n" + super().__repr__()
+def _add_indent(text: str, spaces: int) -> str:
+    """Indent every line but the first (torch's layout for nested modules)."""
+    first, *rest = text.split("\n")
+    return "\n".join([first] + [(" " * spaces + line) if line.strip() else "" for line in rest])
 
 
-class IncompatibleKeys(NamedTuple):
-    missing_keys: list[str]
-    unexpected_keys: list[str]
-
-
-class Module:
+class Module(HooksMixin, ConversionMixin, StateDictMixin):
     """Base class for layers and models: assign Parameters and Modules as attributes.
 
-    Subclasses call `super().__init__()` first and define `forward`; calling the module runs it.
+    Subclasses call `super().__init__()` first and define `forward`; calling the module runs it
+    (with any forward hooks). Parameters, buffers and submodules live in `_parameters`,
+    `_buffers` and `_modules` as in torch, and also in the instance `__dict__`, so reading
+    `self.weight` in forward is a plain attribute lookup.
     """
 
-    _parameters: OrderedDict[str, Parameter]
+    _parameters: OrderedDict[str, Parameter | None]
     _buffers: OrderedDict[str, Tensor | None]
     _non_persistent: set[str]
-    _modules: OrderedDict[str, Module]
+    _modules: OrderedDict[str, Module | None]
+    _forward_hooks: dict[int, tuple[Callable, bool, bool]]
+    _forward_pre_hooks: dict[int, tuple[Callable, bool]]
     training: bool
 
-    def __init__(self) -> None:
-        object.__setattr__(self, "_parameters", OrderedDict())
-        object.__setattr__(self, "_buffers", OrderedDict())
-        object.__setattr__(self, "_non_persistent", set())
-        object.__setattr__(self, "_modules", OrderedDict())
-        object.__setattr__(self, "training", True)
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        if args or kwargs:
+            raise TypeError(
+                f"{type(self).__name__}.__init__() got unexpected arguments; Module.__init__ "
+                "takes none (pass your own arguments to your subclass's __init__ instead)"
+            )
+        for name, value in (
+            ("training", True),
+            ("_parameters", OrderedDict()),
+            ("_buffers", OrderedDict()),
+            ("_non_persistent", set()),
+            ("_modules", OrderedDict()),
+            ("_forward_hooks", {}),
+            ("_forward_pre_hooks", {}),
+        ):
+            object.__setattr__(self, name, value)
 
+    # ---- registration ----------------------------------------------------------------------
     def __setattr__(self, name: str, value: Any) -> None:
-        if "_parameters" not in self.__dict__:
+        d = self.__dict__
+        params, mods, bufs = d.get("_parameters"), d.get("_modules"), d.get("_buffers")
+        if isinstance(value, Parameter | Module) and params is None:
+            kind = "parameters" if isinstance(value, Parameter) else "module"
             raise AttributeError(
-                f"cannot assign {name!r} before Module.__init__() runs: call super().__init__() "
+                f"cannot assign {kind} before Module.__init__() call: call super().__init__() "
                 "first in your module's __init__"
             )
-        params, mods = self.__dict__["_parameters"], self.__dict__["_modules"]
-        buffers = self.__dict__["_buffers"]
-        if (
-            name in buffers
-            and (value is None or isinstance(value, Tensor))
-            and not isinstance(value, Parameter)
-        ):
-            buffers[name] = value  # a registered buffer stays a buffer, as in torch
-            object.__setattr__(self, name, value)
-            return
-        params.pop(name, None)
-        mods.pop(name, None)
-        buffers.pop(name, None)
-        if isinstance(value, Parameter):
-            params[name] = value
-        elif isinstance(value, Module):
-            mods[name] = value
-        # Registered or not, the attribute lives in __dict__ too, so reading it is a plain
-        # attribute lookup (this is on every forward pass).
+        if params is not None and mods is not None and bufs is not None:
+            if isinstance(value, Parameter):
+                if "." in name or name == "":
+                    raise KeyError(f'parameter name can\'t contain "." or be empty, got {name!r}')
+                self._forget(name, keep=params)
+                params[name] = value
+            elif name in params:
+                if value is not None:
+                    raise TypeError(
+                        f"cannot assign '{typename(value)}' as parameter '{name}' "
+                        "(torch.nn.Parameter or None expected)"
+                    )
+                params[name] = None
+            elif isinstance(value, Module):
+                self._forget(name, keep=mods)
+                mods[name] = value
+            elif name in mods:
+                if value is not None:
+                    raise TypeError(
+                        f"cannot assign '{typename(value)}' as child module '{name}' "
+                        "(torch.nn.Module or None expected)"
+                    )
+                mods[name] = None
+            elif isinstance(value, Buffer) or name in bufs:
+                if value is not None and not isinstance(value, Tensor):
+                    raise TypeError(
+                        f"cannot assign '{typename(value)}' as buffer '{name}' "
+                        "(torch.nn.Buffer, torch.Tensor or None expected)"
+                    )
+                persistent = value.persistent if isinstance(value, Buffer) else None
+                self._forget(name, keep=bufs)
+                bufs[name] = value
+                if persistent is not None:
+                    (self._non_persistent.discard if persistent else self._non_persistent.add)(name)
         object.__setattr__(self, name, value)
 
+    def _forget(self, name: str, keep: dict | None = None) -> None:
+        """Unregister `name` from every registry but `keep` (where it is about to be set, in
+        its old place: reassigning keeps the order, as in torch)."""
+        for registry in (self._parameters, self._modules, self._buffers):
+            if registry is not keep:
+                registry.pop(name, None)
+        if keep is not self._buffers:
+            self._non_persistent.discard(name)
+
     def __delattr__(self, name: str) -> None:
-        self._parameters.pop(name, None)
-        self._modules.pop(name, None)
-        self._buffers.pop(name, None)
-        self._non_persistent.discard(name)
+        self._forget(name)
         object.__delattr__(self, name)
+
+    def _check_name(self, name: Any, kind: str, registry: dict) -> None:
+        if "_parameters" not in self.__dict__:
+            raise AttributeError(f"cannot assign {kind} before Module.__init__() call")
+        if not isinstance(name, str):
+            raise TypeError(f"{kind} name should be a string. Got {typename(name)}")
+        if "." in name:
+            got = f", got: {name}" if kind == "module" else ""  # torch's exact messages
+            raise KeyError(f'{kind} name can\'t contain "."{got}')
+        if name == "":
+            raise KeyError(f'{kind} name can\'t be empty string ""')
+        if hasattr(self, name) and name not in registry:
+            raise KeyError(f"attribute '{name}' already exists")
 
     def register_buffer(self, name: str, tensor: Tensor | None, persistent: bool = True) -> None:
         """A tensor that is state but not a parameter (BatchNorm's running mean): saved in
         state_dict (unless persistent=False), moved by .to(), never given to optimizers."""
-        if "_buffers" not in self.__dict__:
-            raise AttributeError("cannot assign buffer before Module.__init__() call")
-        if not isinstance(name, str):
-            raise TypeError(f"buffer name should be a string. Got {type(name).__name__}")
-        if "." in name or name == "":
-            raise KeyError(f'buffer name can\'t contain "." or be empty, got {name!r}')
-        if name in self.__dict__ and name not in self._buffers:
-            raise KeyError(f"attribute '{name}' already exists")
+        self._check_name(name, "buffer", self.__dict__.get("_buffers", {}))
         if tensor is not None and not isinstance(tensor, Tensor):
             raise TypeError(
-                f"cannot assign '{type(tensor).__name__}' object to buffer '{name}' "
+                f"cannot assign '{typename(tensor)}' object to buffer '{name}' "
                 "(torch Tensor or None required)"
             )
-        self._parameters.pop(name, None)
-        self._modules.pop(name, None)
         self._buffers[name] = tensor
-        if persistent:
-            self._non_persistent.discard(name)
-        else:
-            self._non_persistent.add(name)
+        (self._non_persistent.discard if persistent else self._non_persistent.add)(name)
         object.__setattr__(self, name, tensor)
 
     def register_parameter(self, name: str, param: Parameter | None) -> None:
         """Add a parameter under `name` (None registers an absent one, as torch's bias=False)."""
+        self._check_name(name, "parameter", self.__dict__.get("_parameters", {}))
         if param is not None and not isinstance(param, Parameter):
             raise TypeError(
-                f"cannot assign '{type(param).__name__}' object to parameter '{name}' "
+                f"cannot assign '{typename(param)}' object to parameter '{name}' "
                 "(torch.nn.Parameter or None required)"
             )
-        setattr(self, name, param)
-        if param is None:
-            self._parameters[name] = None  # type: ignore[assignment]
+        if param is not None and not param.is_leaf:
+            raise ValueError(
+                f"Cannot assign non-leaf Tensor to parameter '{name}'. Model parameters must be "
+                f"created explicitly. To express '{name}' as a function of another Tensor, "
+                "compute the value in the forward() method."
+            )
+        self._parameters[name] = param
+        object.__setattr__(self, name, param)
 
     def add_module(self, name: str, module: Module | None) -> None:
         """Add a child module under `name` (as attribute assignment does)."""
         if module is not None and not isinstance(module, Module):
-            raise TypeError(f"{type(module).__name__} is not a Module subclass")
-        if not isinstance(name, str) or "." in name or name == "":
-            raise KeyError(f'module name can\'t contain "." or be empty, got {name!r}')
-        setattr(self, name, module)
-        if module is None:
-            self._modules[name] = None  # type: ignore[assignment]
+            raise TypeError(f"{typename(module)} is not a Module subclass")
+        self._check_name(name, "module", self.__dict__.get("_modules", {}))
+        self._modules[name] = module
+        object.__setattr__(self, name, module)
 
     register_module = add_module
 
+    def get_submodule(self, target: str) -> Module:
+        """The submodule at a dotted path ('' is self); AttributeError naming the missing step."""
+        mod = self
+        for item in target.split(".") if target else []:
+            if not hasattr(mod, item):
+                raise AttributeError(f"{mod._get_name()} has no attribute `{item}`")
+            mod = getattr(mod, item)
+            if not isinstance(mod, Module):
+                raise AttributeError(f"`{item}` is not an nn.Module")
+        return mod
+
+    def get_parameter(self, target: str) -> Parameter:
+        """The parameter at a dotted path, e.g. '0.weight'."""
+        path, _, name = target.rpartition(".")
+        mod = self.get_submodule(path)
+        if not hasattr(mod, name):
+            raise AttributeError(f"{mod._get_name()} has no attribute `{name}`")
+        param = getattr(mod, name)
+        if not isinstance(param, Parameter):
+            raise AttributeError(f"`{name}` is not an nn.Parameter")
+        return param
+
+    def get_buffer(self, target: str) -> Tensor:
+        """The buffer at a dotted path, e.g. 'bn.running_mean'."""
+        path, _, name = target.rpartition(".")
+        mod = self.get_submodule(path)
+        if not hasattr(mod, name):
+            raise AttributeError(f"{mod._get_name()} has no attribute `{name}`")
+        if name not in mod._buffers:
+            raise AttributeError(f"`{name}` is not a buffer")
+        return getattr(mod, name)
+
+    # ---- calling ---------------------------------------------------------------------------
     def forward(self, *args: Any, **kwargs: Any) -> Any:
-        raise NotImplementedError(f"{type(self).__name__} must define forward()")
+        raise NotImplementedError(
+            f'Module [{type(self).__name__}] is missing the required "forward" function'
+        )
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        if self._forward_pre_hooks or self._forward_hooks:
+            return self._call_with_hooks(args, kwargs)
         return self.forward(*args, **kwargs)
 
-    # ---- traversal ------------------------------------------------------------------------
-    def named_modules(self, prefix: str = "") -> Iterator[tuple[str, Module]]:
-        """This module and every descendant, each once, with dotted names ('' for self)."""
-        seen: set[int] = set()
-        stack = [(prefix, self)]
-        while stack:
-            name, mod = stack.pop()
-            if id(mod) in seen:
-                continue
-            seen.add(id(mod))
-            yield name, mod
-            children = [(f"{name}.{k}" if name else k, m) for k, m in mod._modules.items()]
-            stack.extend(reversed(children))
+    # ---- traversal -------------------------------------------------------------------------
+    def named_modules(
+        self, memo: set | None = None, prefix: str = "", remove_duplicate: bool = True
+    ) -> Iterator[tuple[str, Module]]:
+        """This module and every descendant, depth first, with dotted names ('' for self); a
+        module reached twice is listed once unless remove_duplicate=False."""
+        if memo is None:
+            memo = set()
+        if self in memo:
+            return
+        if remove_duplicate:
+            memo.add(self)
+        yield prefix, self
+        for name, module in self._modules.items():
+            if module is not None:
+                sub = f"{prefix}.{name}" if prefix else name
+                yield from module.named_modules(memo, sub, remove_duplicate)
 
     def modules(self) -> Iterator[Module]:
         for _, m in self.named_modules():
             yield m
 
     def named_children(self) -> Iterator[tuple[str, Module]]:
-        yield from self._modules.items()
+        seen: set[int] = set()
+        for name, m in self._modules.items():
+            if m is not None and id(m) not in seen:
+                seen.add(id(m))
+                yield name, m
 
     def children(self) -> Iterator[Module]:
-        yield from self._modules.values()
+        for _, m in self.named_children():
+            yield m
+
+    def _named_members(
+        self, registry: str, prefix: str, recurse: bool, remove_duplicate: bool
+    ) -> Iterator[tuple[str, Any]]:
+        seen: set[int] = set()
+        mods = self.named_modules(prefix=prefix, remove_duplicate=remove_duplicate)
+        for mod_name, mod in mods if recurse else [(prefix, self)]:
+            for k, v in getattr(mod, registry).items():
+                if v is None or id(v) in seen:
+                    continue
+                if remove_duplicate:
+                    seen.add(id(v))
+                yield (f"{mod_name}.{k}" if mod_name else k), v
 
     def named_parameters(
-        self, prefix: str = "", recurse: bool = True
+        self, prefix: str = "", recurse: bool = True, remove_duplicate: bool = True
     ) -> Iterator[tuple[str, Parameter]]:
         """(dotted name, parameter) pairs; a parameter shared by two modules is listed once."""
-        seen: set[int] = set()
-        mods = self.named_modules(prefix) if recurse else iter([(prefix, self)])
-        for mod_name, mod in mods:
-            for k, p in mod._parameters.items():
-                if p is not None and id(p) not in seen:
-                    seen.add(id(p))
-                    yield (f"{mod_name}.{k}" if mod_name else k), p
+        return self._named_members("_parameters", prefix, recurse, remove_duplicate)
 
     def parameters(self, recurse: bool = True) -> Iterator[Parameter]:
         for _, p in self.named_parameters(recurse=recurse):
             yield p
 
-    def named_buffers(self, prefix: str = "", recurse: bool = True) -> Iterator[tuple[str, Tensor]]:
+    def named_buffers(
+        self, prefix: str = "", recurse: bool = True, remove_duplicate: bool = True
+    ) -> Iterator[tuple[str, Tensor]]:
         """(dotted name, buffer) pairs, each buffer once."""
-        seen: set[int] = set()
-        mods = self.named_modules(prefix) if recurse else iter([(prefix, self)])
-        for mod_name, mod in mods:
-            for k, b in mod._buffers.items():
-                if b is not None and id(b) not in seen:
-                    seen.add(id(b))
-                    yield (f"{mod_name}.{k}" if mod_name else k), b
+        return self._named_members("_buffers", prefix, recurse, remove_duplicate)
 
     def buffers(self, recurse: bool = True) -> Iterator[Tensor]:
         for _, b in self.named_buffers(recurse=recurse):
             yield b
 
+    def apply(self, fn: Callable[[Module], Any]) -> Module:
+        """Call fn(module) on every submodule (children first) and on self; returns self."""
+        for m in self.children():
+            m.apply(fn)
+        fn(self)
+        return self
+
     # ---- modes and gradients --------------------------------------------------------------
     def train(self, mode: bool = True) -> Module:
-        """Training mode (dropout active); returns self."""
-        for m in self.modules():
-            object.__setattr__(m, "training", mode)
+        """Training mode (dropout active) for this module and its children; returns self."""
+        if not isinstance(mode, bool):
+            raise ValueError("training mode is expected to be boolean")
+        object.__setattr__(self, "training", mode)
+        for m in self.children():
+            m.train(mode)
         return self
 
     def eval(self) -> Module:
@@ -223,144 +307,30 @@ class Module:
             if set_to_none:
                 p.grad = None
             else:
-                p.grad.zero_()
-
-    # ---- moving and converting ---------------------------------------------------------------
-    def _apply_to_tensors(self, fn: Any) -> Module:
-        """Replace every parameter's (and gradient's) array by fn(tensor), keeping the Parameter
-        objects, so optimizers built before and after see the same parameters."""
-        with no_grad():
-            for p in self.parameters():
-                p.array = fn(p).array
-                if p.grad is not None:
-                    p._grad = fn(p.grad).detach()
-            for m in self.modules():
-                for b in m._buffers.values():
-                    if b is not None:
-                        b.array = fn(b).array
-        return self
-
-    def to(self, *args: Any, **kwargs: Any) -> Module:
-        """Move parameters to a device and/or cast floating ones to a dtype (in place)."""
-
-        def move(t: Tensor) -> Tensor:
-            out = t.to(*args, **kwargs)
-            if not t.is_floating_point() and out.dtype != t.dtype:  # dtypes only cast floats
-                out = out.to(t.dtype)
-            return out
-
-        return self._apply_to_tensors(move)
-
-    def cpu(self) -> Module:
-        return self.to("cpu")
-
-    def cuda(self, device: Any = None) -> Module:
-        return self.to("cuda" if device is None else device)
-
-    def float(self) -> Module:
-        return self.to(float32)
-
-    def double(self) -> Module:
-        return self.to(float64)
-
-    def half(self) -> Module:
-        return self.to(float16)
-
-    def apply(self, fn: Any) -> Module:
-        """Call fn(module) on every submodule (children first) and on self; returns self."""
-        for m in self.children():
-            m.apply(fn)
-        fn(self)
-        return self
+                p.grad.detach_().zero_()
 
     def requires_grad_(self, requires_grad: bool = True) -> Module:
+        """Switch gradient recording of every parameter on or off; returns self."""
         for p in self.parameters():
             p.requires_grad_(requires_grad)
         return self
 
-    # ---- state ----------------------------------------------------------------------------
-    def state_dict(
-        self, *, destination: Any = None, prefix: str = "", keep_vars: bool = False
-    ) -> OrderedDict[str, Tensor]:
-        """Name -> tensor, sharing memory with the parameters (as torch: copy it, e.g. with
-        copy.deepcopy, to keep a snapshot while training goes on)."""
-        out = OrderedDict() if destination is None else destination
-        for name, mod in self.named_modules():  # each module's parameters, then its buffers
-            head = f"{prefix}{name}." if name else prefix
-            for k, p in mod._parameters.items():
-                if p is not None:
-                    out[head + k] = p if keep_vars else p.detach()
-            for k, b in mod._buffers.items():
-                if b is not None and k not in mod._non_persistent:
-                    out[head + k] = b if keep_vars else b.detach()
-        return out
-
-    def load_state_dict(
-        self, state_dict: Mapping[str, Any], strict: bool = True
-    ) -> IncompatibleKeys:
-        """Copy values into the parameters, all or nothing: every problem is reported at once.
-
-        As in torch: with `strict`, the keys must be exactly the model's (else only the shared
-        ones load and the rest are returned); a wrong shape is an error either way; a value of
-        another float width, or of integers or bools, is cast to the parameter's dtype as
-        `Tensor.copy_` does. Unlike torch, a value may be anything `np.asarray` accepts, and
-        complex values are refused rather than losing their imaginary part. Every entry is
-        checked before any parameter is written.
-        """
-        if not isinstance(state_dict, Mapping):
-            raise TypeError(
-                f"Expected state_dict to be dict-like, got {type(state_dict).__name__}."
-            )
-        own = dict(self.state_dict(keep_vars=True))  # parameters and persistent buffers
-        missing = [k for k in own if k not in state_dict]
-        unexpected = [str(k) for k in state_dict if k not in own]
-        wrong_shape, wrong_type, ready = [], [], {}
-        for k, p in own.items():
-            if k not in state_dict:
-                continue
-            target = p  # its shape and dtype, on whatever device it lives
-            try:
-                value = np.asarray(state_dict[k])
-            except (TypeError, ValueError) as e:  # e.g. a ragged nested list
-                wrong_type.append(f"{k}: not an array ({e})")
-                continue
-            if value.dtype.kind not in "biuf" or value.dtype.fields is not None:
-                wrong_type.append(f"{k}: {value.dtype} (need float, integer or bool numbers)")
-            elif value.shape != target.shape:
-                wrong_shape.append(f"{k}: checkpoint {value.shape} vs model {target.shape}")
-            else:  # cast now, so that writing below cannot fail half-way
-                with np.errstate(all="ignore"):
-                    ready[k] = (target, value.astype(target.dtype, copy=False))
-        problems = []
-        if wrong_shape:
-            problems.append("shape mismatch for " + "; ".join(wrong_shape))
-        if wrong_type:
-            problems.append("values that are not real numbers for " + "; ".join(wrong_type))
-        if strict and missing:
-            problems.append("missing keys: " + ", ".join(missing))
-        if strict and unexpected:
-            problems.append("unexpected keys: " + ", ".join(unexpected))
-        if problems:
-            problems.append("Nothing was loaded")
-            if wrong_shape or (strict and (missing or unexpected)):
-                hint = "The state dict was saved from a different architecture: build the model "
-                hint += "with the same layer sizes"
-                if not wrong_shape and not wrong_type:
-                    hint += ", or pass strict=False to load only the keys both have"
-                problems.append(hint)
-            raise ValueError(f"load_state_dict for {type(self).__name__}: {'. '.join(problems)}.")
-        with no_grad():  # into each parameter's own memory, on its own device
-            for target, value in ready.values():
-                target.copy_(value)
-        return IncompatibleKeys(missing, unexpected)
-
     # ---- printing -------------------------------------------------------------------------
+    def _get_name(self) -> str:
+        return type(self).__name__
+
     def extra_repr(self) -> str:
+        """The settings shown inside this module's parentheses; override in layers."""
         return ""
 
     def __repr__(self) -> str:
-        lines = [f"({k}): " + repr(m).replace("\n", "\n  ") for k, m in self._modules.items()]
-        head = f"{type(self).__name__}({self.extra_repr()}"
-        if not lines:
-            return head + ")"
-        return head + "\n  " + "\n  ".join(lines) + "\n)"
+        extra = self.extra_repr()
+        extra_lines = extra.split("\n") if extra else []
+        child_lines = [f"({k}): " + _add_indent(repr(m), 2) for k, m in self._modules.items()]
+        lines = extra_lines + child_lines
+        head = self._get_name() + "("
+        if len(extra_lines) == 1 and not child_lines:
+            return head + extra_lines[0] + ")"
+        if lines:
+            return head + "\n  " + "\n  ".join(lines) + "\n)"
+        return head + ")"
