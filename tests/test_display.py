@@ -92,7 +92,7 @@ def test_module_text_lists_layers_and_parameter_counts():
         "Sequential: 101,760 parameters, 128 frozen · float32 · cpu · eval mode",
         "  0    Linear(in_features=784, out_features=128, bias=True)  100,480",
         "  1    ReLU()",
-        "  2    Dropout(p=0.1)",
+        "  2    Dropout(p=0.1, inplace=False)",
         "  3.0  Linear(in_features=128, out_features=10, bias=False)  1,280",
     ])  # fmt: skip
 

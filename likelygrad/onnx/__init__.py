@@ -11,6 +11,7 @@ Needs the `onnx` extra (pip install 'likelygrad[onnx]').
 from __future__ import annotations
 
 # importing these registers the exporters of likelygrad.nn's layers
+from . import activations as _activations  # noqa: F401
 from . import convolution as _convolution  # noqa: F401
 from . import layers as _layers  # noqa: F401
 from . import normalization as _normalization  # noqa: F401
