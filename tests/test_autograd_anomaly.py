@@ -91,8 +91,9 @@ def test_mode_switches_nest_and_restore():
     assert not lg.autograd.is_anomaly_enabled()
     with lg.autograd.detect_anomaly():
         assert lg.autograd.is_anomaly_enabled()
-        with lg.autograd.detect_anomaly(check_nan=False):
-            assert not lg.autograd.is_anomaly_enabled()
+        with lg.autograd.detect_anomaly(check_nan=False):  # torch: on, without the nan check
+            assert lg.autograd.is_anomaly_enabled()
+            assert not lg.autograd.is_anomaly_check_nan_enabled()
             lg.tensor([0.0], requires_grad=True).log()  # not checked here
         assert lg.autograd.is_anomaly_enabled()
     assert not lg.autograd.is_anomaly_enabled()

@@ -29,6 +29,7 @@ class _GradMode(threading.local):
 
 class _Anomaly:
     enabled = False  # process-wide, as torch.autograd.set_detect_anomaly
+    check_nan = True  # with enabled: raise at nan/inf (False: only record creation stacks)
 
 
 _MODE = _GradMode()
@@ -185,21 +186,25 @@ def detect_anomaly(check_nan: bool = True) -> Iterator[None]:
     """Inside this block, an op whose forward or backward produces nan or inf raises at once,
     naming the op, its input shapes and the line of your code that created it (a creation stack
     is recorded for every node only in this mode, since it is slow)."""
-    prev = _ANOMALY.enabled
-    _ANOMALY.enabled = bool(check_nan)
+    prev = _ANOMALY.enabled, _ANOMALY.check_nan
+    _ANOMALY.enabled, _ANOMALY.check_nan = True, bool(check_nan)
     try:
         yield
     finally:
-        _ANOMALY.enabled = prev
+        _ANOMALY.enabled, _ANOMALY.check_nan = prev
 
 
-def set_detect_anomaly(mode: bool) -> None:
+def set_detect_anomaly(mode: bool, check_nan: bool = True) -> None:
     """Turn anomaly detection on or off for the rest of the process."""
-    _ANOMALY.enabled = bool(mode)
+    _ANOMALY.enabled, _ANOMALY.check_nan = bool(mode), bool(check_nan)
 
 
 def is_anomaly_enabled() -> bool:
     return _ANOMALY.enabled
+
+
+def is_anomaly_check_nan_enabled() -> bool:
+    return _ANOMALY.enabled and _ANOMALY.check_nan
 
 
 def user_frame(stack: list[traceback.FrameSummary]) -> str:
@@ -272,11 +277,17 @@ def _check_versions(node: Node) -> None:
         if counter[0] != expected:
             a = node.inputs[i] if i >= 0 else None
             what = f"input {i} of shape {tuple(a.shape)}" if a is not None else "its output"
+            stack = (node.meta or {}).get("stack")  # recorded in anomaly mode
+            where = (
+                f"\n  created at {user_frame(stack)}"
+                if stack
+                else ("\n  (run under lg.autograd.detect_anomaly() to see the line that made it)")
+            )
             raise RuntimeError(
                 "one of the variables needed for gradient computation has been modified by an "
                 f"inplace operation: {what} of {node.name()} is at version {counter[0]}; "
                 f"expected version {expected} instead. Use an out-of-place op (e.g. x = x + 1 "
-                "instead of x += 1), or .clone() the tensor before modifying it."
+                f"instead of x += 1), or .clone() the tensor before modifying it.{where}"
             )
 
 
@@ -453,7 +464,7 @@ def _sweep_general(
     targets = set(capture) if capture is not None else None
     keep = _needed(ready, deps, targets) if targets is not None else None
     captured: dict[Node, Any] = {}
-    anomaly = _ANOMALY.enabled
+    anomaly = _ANOMALY.enabled and _ANOMALY.check_nan
     observers = list(OBSERVERS)
     while ready:
         node = ready.pop()

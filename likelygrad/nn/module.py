@@ -323,6 +323,12 @@ class Module(HooksMixin, ConversionMixin, StateDictMixin):
         """The settings shown inside this module's parentheses; override in layers."""
         return ""
 
+    def _repr_html_(self) -> str:
+        """The layers and their parameter counts as an HTML table (Jupyter)."""
+        from ..viz.notebook import module_html
+
+        return module_html(self)
+
     def __repr__(self) -> str:
         extra = self.extra_repr()
         extra_lines = extra.split("\n") if extra else []
