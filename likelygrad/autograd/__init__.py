@@ -41,7 +41,8 @@ def __getattr__(name: str) -> Any:  # the tensor-level parts load on first use (
 
 __all__ = [
     "Function", "FunctionCtx", "Node", "RemovableHandle", "backward", "detect_anomaly",
-    "enable_grad", "grad", "gradcheck", "inference_mode", "is_anomaly_check_nan_enabled", "is_anomaly_enabled",
+    "enable_grad", "grad", "gradcheck", "inference_mode", "is_anomaly_check_nan_enabled",
+    "is_anomaly_enabled",
     "is_grad_enabled", "is_inference_mode_enabled", "no_grad", "set_detect_anomaly",
     "set_grad_enabled",
 ]  # fmt: skip
