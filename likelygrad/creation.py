@@ -13,6 +13,7 @@ import numpy as np
 from . import dispatch as D
 from . import dtypes as dt
 from .backend import CPU, as_device, backend_for
+from .buffers import copy_of
 from .random import draw, numpy_rng
 from .tensor import Tensor
 from .tensor_shape import sizes as sizes_of
@@ -56,6 +57,8 @@ def tensor(
     if dtype is not None and not isinstance(data, np.ndarray | np.generic):
         # straight to the asked dtype: 0.9 as float64 must not pass through float32 first
         arr = np.array(D.infer(data) if _has_tensors(data) else data, dtype=dt.as_dtype(dtype))
+    elif isinstance(data, np.ndarray) and (dtype is None or dt.as_dtype(dtype) == data.dtype):
+        arr = copy_of(data)  # a batch copied every step: into a recycled buffer (buffers.py)
     else:
         arr = D.infer(data)
         arr = np.array(arr, dtype=None if dtype is None else dt.as_dtype(dtype), copy=True)

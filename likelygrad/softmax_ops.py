@@ -90,6 +90,18 @@ class CategoricalLogProb(Op):
         return xp.reshape(out, labels.shape) if scale is None else out
 
     @staticmethod
+    def reduced(node, values, scale):
+        """scale · Σ values, as one node of this op sharing `node`'s work (the softmax): so
+        log_prob(y).mean() costs what nll(y) does. None when there is nothing to share."""
+        if node.saved is None or node.saved[3] is not None or node.next is None:
+            return None
+        xp = node.xp
+        p, idx, shape, _ = node.saved
+        fused = type(node)(CategoricalLogProb, node.next, node.needs, node.inputs, xp)
+        fused.saved = (p, idx, shape, scale)
+        return fused, xp.asarray(xp.sum(values) * scale, dtype=values.dtype)
+
+    @staticmethod
     def backward(ctx, g):
         xp = ctx.xp
         p, idx, shape, scale = ctx.saved
@@ -126,6 +138,17 @@ class BernoulliLogProb(Op):
         if scale is None:
             return out
         return xp.asarray(total * scale, dtype=out.dtype)
+
+    @staticmethod
+    def reduced(node, values, scale):
+        """scale · Σ values as one node of this op (see CategoricalLogProb.reduced)."""
+        if node.saved is None or node.saved[2] is not None or node.next is None:
+            return None
+        xp = node.xp
+        logits, y, _ = node.saved
+        fused = type(node)(BernoulliLogProb, node.next, node.needs, node.inputs, xp)
+        fused.saved, fused.versions = (logits, y, scale), node.versions
+        return fused, xp.asarray(xp.sum(values) * scale, dtype=values.dtype)
 
     @staticmethod
     def backward(ctx, g):

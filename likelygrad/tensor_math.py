@@ -169,10 +169,23 @@ class MathMethods(
         keepdims: Any = None,
     ) -> Any:
         dim, keep = dims(dim, axis, keepdim, keepdims)
+        if dim is None and not keep and dtype is None and self._node is not None:
+            fused = self._fused_total(1.0)
+            if fused is not None:
+                return fused
         x = self if dtype is None else self.to(dtype)
         if x.dtype.kind in "bu" or (x.dtype.kind == "i" and x.dtype.itemsize < 8):
             x = x.to(D.dt.int64)  # torch sums bool and small ints as int64
         return D.apply(R.Sum, x, axis=dim, keepdims=keep)
+
+    def _fused_total(self, scale: float) -> Any:
+        """Σ or mean of per-example log-probabilities as one op with the log-probability's
+        own (the likelihood fused with its reduction): None when that op cannot fuse."""
+        reduced = getattr(self._node.op, "reduced", None)
+        if reduced is None or not D._MODE.enabled or not self.array.size:
+            return None
+        made = reduced(self._node, self.array, scale)
+        return None if made is None else D.make(made[1], made[0])
 
     @with_out
     def mean(
@@ -191,6 +204,16 @@ class MathMethods(
                 f"mean(): could not infer output dtype. Input dtype must be either a floating "
                 f"point or complex dtype. Got: {x.dtype}. Convert first, e.g. x.float().mean()"
             )
+        if (
+            dim is None
+            and not keep
+            and dtype is None
+            and self._node is not None
+            and self.array.size
+        ):
+            fused = self._fused_total(1.0 / self.array.size)
+            if fused is not None:
+                return fused
         return D.apply(R.Mean, x, axis=dim, keepdims=keep)
 
     def _extreme(self, dim: Any, keepdim: bool, sign: int, result: Any) -> Any:

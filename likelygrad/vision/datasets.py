@@ -20,11 +20,11 @@ from typing import Any
 
 import numpy as np
 
+from ..buffers import BufferPool, checked_indices, take_rows
 from ..creation import from_numpy
 from ..data import load_dataset
 from ..tensor import Tensor
 from ..utils.data.dataset import Dataset
-from ..utils.data.gather import BufferPool, checked_indices, take_rows
 from .transforms import batch_transform
 
 

@@ -15,9 +15,9 @@ from typing import Any
 import numpy as np
 
 from .. import dtypes
+from ..buffers import BufferPool
 from ..creation import from_numpy
 from ..tensor import Tensor
-from ..utils.data.gather import BufferPool
 
 
 class ToTensor:

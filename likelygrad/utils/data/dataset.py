@@ -17,10 +17,10 @@ from typing import Any
 
 import numpy as np
 
+from ...buffers import RowGather
 from ...creation import as_tensor
 from ...random import numpy_rng
 from ...tensor import Tensor
-from .gather import RowGather
 
 
 class Dataset:

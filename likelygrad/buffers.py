@@ -1,4 +1,4 @@
-"""Gather rows of an array into recycled buffers: a batch without a new large allocation.
+"""Recycled buffers for the large arrays made every training step (a batch, its copy).
 
 A training step that allocates a fresh ~400 KB batch and frees the previous one can make glibc's
 malloc hand the memory back to the system and fault it in again on every step (issue 15): the
@@ -17,9 +17,8 @@ from typing import Any
 
 import numpy as np
 
-from ...backend import backend_of
-from ...creation import from_numpy
-from ...dispatch import make
+from .backend import backend_of
+from .dispatch import make
 
 
 def _references(pool: list[np.ndarray], i: int) -> int:
@@ -67,6 +66,20 @@ class BufferPool:
         return out
 
 
+# lg.tensor's copies of large arrays (a batch gathered by the caller) go into these
+COPIES = BufferPool(keep=8)
+LARGE = 1 << 16  # bytes: smaller arrays come from malloc's small-block lists, which do not trim
+
+
+def copy_of(a: np.ndarray) -> np.ndarray:
+    """A copy of `a`, in a recycled buffer when it is large."""
+    if a.nbytes < LARGE or not _RECYCLE:
+        return np.array(a, copy=True)
+    out = COPIES.get(a.shape, a.dtype)
+    np.copyto(out, a)
+    return out
+
+
 class RowGather:
     """``take(tensor, indices)``: the rows ``tensor[indices]`` as a new tensor, written into a
     recycled buffer when one is free."""
@@ -81,7 +94,7 @@ class RowGather:
             xp = backend_of(source)
             idx = xp.asarray(indices, device=xp.device_of(source))
             return make(xp.ns.take(source, idx, axis=0), None)  # the library's own take
-        return from_numpy(take_rows(source, indices, self.buffers))
+        return make(take_rows(source, indices, self.buffers), None)
 
 
 def take_rows(source: np.ndarray, indices: Any, buffers: BufferPool) -> np.ndarray:
