@@ -61,8 +61,14 @@ class BufferPool:
                     if _references(pool, i) == _FREE:
                         return pool[i]
         out = np.empty(shape, dtype=dtype)
-        if _RECYCLE and len(self.pool) < self.keep:
-            self.pool.append(out)
+        if _RECYCLE:
+            if len(self.pool) < self.keep:
+                self.pool.append(out)
+            else:  # full: a free buffer of another shape makes room (shapes change rarely)
+                for i in range(len(self.pool)):
+                    if _references(self.pool, i) == _FREE:
+                        self.pool[i] = out
+                        break
         return out
 
 
