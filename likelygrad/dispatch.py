@@ -17,7 +17,8 @@ from typing import Any
 import numpy as np
 
 from . import dtypes as dt
-from .autograd.engine import _ANOMALY, _MODE, OBSERVERS, Node, anomaly_error
+from .autograd.engine import OBSERVERS, Node
+from .autograd.modes import _ANOMALY, _MODE, anomaly_error
 from .backend import NUMPY, backend_of, common_backend
 
 Tensor: Any = None  # set by tensor.py once the class exists
