@@ -54,8 +54,6 @@ def run_likelygrad(name: str, way: str, x: np.ndarray, y: np.ndarray, batch: int
     import likelygrad as lg
     from likelygrad import optim
     from likelygrad.likelihoods import Categorical
-    from likelygrad.train import fit
-    from likelygrad.utils.data import DataLoader, TensorDataset
 
     lg.manual_seed(0)
     model = lg_model(name)
@@ -72,6 +70,8 @@ def run_likelygrad(name: str, way: str, x: np.ndarray, y: np.ndarray, batch: int
             log_lik.backward()
             opt.step()
     elif way == "loader":
+        from likelygrad.utils.data import DataLoader, TensorDataset
+
         ds = TensorDataset(lg.from_numpy(x), lg.from_numpy(y))
         g = lg.Generator().manual_seed(1)
         for xb, yb in DataLoader(ds, batch_size=batch, shuffle=True, generator=g):
@@ -80,6 +80,8 @@ def run_likelygrad(name: str, way: str, x: np.ndarray, y: np.ndarray, batch: int
             log_lik.backward()
             opt.step()
     elif way == "fit":
+        from likelygrad.train import fit
+
         opt = optim.SGD(model.parameters(), lr=0.01, momentum=0.9)
         fit(model, "categorical", opt, (x, y), epochs=1, batch_size=batch, progress="quiet")
     return time.perf_counter() - t0
