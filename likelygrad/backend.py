@@ -25,6 +25,7 @@ from typing import Any
 import numpy as np
 
 from .dtypes import as_dtype
+from .window_kernels import NumPyWindowKernels, WindowKernels
 
 
 class device:  # noqa: N801 (PyTorch's name)
@@ -84,7 +85,7 @@ def as_device(d: Any) -> device:
     return device(d)
 
 
-class Backend:
+class Backend(WindowKernels):
     """One array library: its namespace (standard names, looked up once) and portable kernels."""
 
     name = "array-api"
@@ -260,7 +261,7 @@ class HostGenerator:
         return self.backend.asarray(values, device=self.device)
 
 
-class NumPyBackend(Backend):
+class NumPyBackend(NumPyWindowKernels, Backend):
     """NumPy, with faster spellings of the kernels (ufunc `.reduce`, `out=`, `np.add.at`)."""
 
     def __init__(self) -> None:

@@ -134,3 +134,6 @@ def gaussian_nll_loss(
 ) -> Tensor:  # fmt: skip
     """PyTorch's name and default (full=False: the constant ½ log 2π is left out)."""
     return gaussian_nll(input, target, var, full=full, eps=eps, reduction=reduction)
+
+
+from .functional_conv import *  # noqa: E402, F403 (convolution, pooling, normalization)
