@@ -134,7 +134,7 @@ def _grouped(xp: Any, x: Any, groups: int) -> Any:
 def _bmm(xp: Any, a: Any, b: Any) -> Any:
     """a @ b over a leading groups axis; one plain GEMM when there is one group."""
     if a.shape[0] == 1:
-        return xp.expand_dims(xp.matmul(a[0], b[0]), axis=0)
+        return xp.expand_dims(xp.matmul(a[0, ...], b[0, ...]), axis=0)
     return xp.matmul(a, b)
 
 
@@ -172,10 +172,10 @@ class Conv(Op):
         step = max(1, MAX_UNFOLD_BYTES // max(per_example, 1))
         ys, cols = [], None
         for start in range(0, max(n, 1), step):
-            cols = _cols(xp, xl[start : start + step], win, groups)
+            cols = _cols(xp, xl[start : min(start + step, n), ...], win, groups)
             ys.append(_bmm(xp, cols, xp.matrix_transpose(wm)))  # (groups, rows, O/groups)
         y = ys[0] if len(ys) == 1 else xp.concat(ys, axis=1)
-        y = y[0] if groups == 1 else xp.reshape(xp.permute_dims(y, (1, 0, 2)), (n * p, o))
+        y = y[0, ...] if groups == 1 else xp.reshape(xp.permute_dims(y, (1, 0, 2)), (n * p, o))
         if b is not None:
             y += b
         # one slice: keep its cols for dW; several: keep the input and unfold it again
@@ -195,17 +195,24 @@ class Conv(Op):
         gw = gx = None
         chunks = []
         for start in range(0, max(n, 1), step):
-            rows = slice(start * p, (start + step) * p)
-            c = cols if cols is not None else _cols(xp, xl[start : start + step], win, groups)
-            gc = g3[:, rows]
+            rows = slice(start * p, min(start + step, n) * p)
+            c = (
+                cols
+                if cols is not None
+                else _cols(xp, xl[start : min(start + step, n), ...], win, groups)
+            )
+            gc = g3[:, rows, :]
             if ctx.needs[1]:
                 part = _bmm(xp, xp.matrix_transpose(gc), c)  # dW = Gᵀ cols
                 gw = part if gw is None else gw + part
-            if ctx.needs[0]:
-                dcols = _bmm(xp, gc, wm)  # dcols = G W, then folded back onto the input
+            if ctx.needs[0]:  # dx = fold(G W), a group at a time
                 m = min(step, n - start)
-                dcols = xp.reshape(dcols, (groups, m, *win.out, *win.kernel, cg))
-                chunks.append(xp.fold(dcols, *win.tap_args(), win.padded))
+                parts = [
+                    xp.fold_product(xp.reshape(gc[i, ...], (m, *win.out, o // groups)), wm[i, ...],
+                                    *win.tap_args(), win.padded)
+                    for i in range(groups)
+                ]  # fmt: skip
+                chunks.append(xp.stack(parts, axis=0))
         if ctx.needs[1]:
             gw = xp.reshape(gw, (groups, o // groups, *win.kernel, cg))
             gw = xp.reshape(xp.permute_dims(gw, (0, 1, nd + 2, *range(2, nd + 2))), w_shape)
@@ -213,10 +220,12 @@ class Conv(Op):
             dx = chunks[0] if len(chunks) == 1 else xp.concat(chunks, axis=1)
             dx = dx[(slice(None), slice(None), *win.inner, slice(None))]  # (groups, N, *S, C/g)
             if groups == 1:
-                dx = dx[0]
+                dx = dx[0, ...]
             else:
                 dx = xp.permute_dims(dx, (*range(1, nd + 2), 0, nd + 2))
                 dx = xp.reshape(dx, (*dx.shape[:-2], groups * cg))
             gx = channels_first(xp, dx)
-        gb = xp.sum(gl, axis=0) if len(ctx.needs) > 2 and ctx.needs[2] else None
+        gb = None
+        if len(ctx.needs) > 2 and ctx.needs[2]:  # Σ_rows G as a product: BLAS beats a reduce
+            gb = xp.matmul(xp.ones((gl.shape[0],), dtype=gl.dtype, device=gl.device), gl)
         return gx, gw, gb

@@ -87,18 +87,17 @@ def from_windows(xp: Any, y: Any, last: bool, n: int, c: int) -> Any:
     return xp.reshape(y, (n, c, *y.shape[1:-1]))
 
 
-def first_taps(xp: Any, win: Window, like: Any) -> Any:
-    """Each window's first tap inside the (unpadded) input, as a flat index in scan order,
-    shaped (*out, 1) to broadcast against the kernels' (B, *out, C') arrays."""
-    flat = None
-    for a in range(len(win.kernel)):
+def first_taps(xp: Any, win: Window, like: Any) -> list[Any]:
+    """Per spatial axis, each window's first tap inside the (unpadded) input, shaped to
+    broadcast along that axis of the kernels' (B, *S, C') arrays."""
+    nd, taps = len(win.kernel), []
+    for a in range(nd):
         o = xp.arange(win.out[a], device=like.device)
         start = o * win.stride[a] - win.pad_lo[a]  # where tap 0 lands in the input
         d = win.dilation[a]
         k = xp.where(start < 0, (-start + d - 1) // d, xp.zeros_like(start))
-        k = xp.reshape(k, tuple(win.out[a] if b == a else 1 for b in range(len(win.kernel))))
-        flat = k if flat is None else flat * win.kernel[a] + k
-    return xp.expand_dims(flat, axis=-1)
+        taps.append(xp.reshape(k, (win.out[a],) + (1,) * (nd - a)))
+    return taps
 
 
 class MaxPool(Op):
@@ -115,14 +114,14 @@ class MaxPool(Op):
         padded = pad(xp, xw, win, -math.inf)
         first = first_taps(xp, win, x) if padded is not xw else None
         y, idx = xp.window_max(padded, *win.tap_args(), win.out, first)
-        ctx.saved = (idx, win, last, x.shape)
+        ctx.saved = (idx, win, last, x.shape, y.shape)
         return from_windows(xp, y, last, x.shape[0], x.shape[1])
 
     @staticmethod
     def backward(ctx, g):
         xp = ctx.xp
-        idx, win, last, shape = ctx.saved
-        gw = channels_last(xp, g) if last else xp.reshape(g, idx.shape)
+        idx, win, last, shape, wshape = ctx.saved
+        gw = channels_last(xp, g) if last else xp.reshape(g, wshape)
         dx = xp.window_max_grad(gw, idx, *win.tap_args(), win.padded)
         dx = dx[(slice(None), *win.inner, slice(None))]
         return (from_windows(xp, dx, last, shape[0], shape[1]),)
@@ -216,13 +215,19 @@ def max_pool_indices(
     xw, last = to_windows(xp, x)
     padded = pad(xp, xw, win, -math.inf)
     first = first_taps(xp, win, x) if padded is not xw else None
-    _, tap = xp.window_max(padded, *win.tap_args(), win.out, first)
-    tap = xp.astype(tap, xp.int64)
-    flat = None
-    for a in range(nd):  # input coordinate along axis a: o·stride - pad + k·dilation
-        k = (tap // math.prod(kernel[a + 1 :])) % kernel[a]
+    _, taps = xp.window_max(padded, *win.tap_args(), win.out, first)
+    # the winner's coordinate along each axis: o·stride - pad + tap·dilation. Axes were
+    # reduced last one first, so axis a's taps are laid out by the input positions along the
+    # axes before it: read them at the winner's coordinates found for those axes.
+    coords: list[Any] = []
+    for a, tap in enumerate(reversed(taps)):
+        tap = xp.astype(tap, xp.int64)
+        for b, c in enumerate(coords):  # read at the winner's padded position along axis b
+            tap = xp.take_along_axis(tap, c + win.pad_lo[b], axis=tap.ndim - 1 - nd + b)
         o = xp.arange(win.out[a], dtype=xp.int64, device=x.device)
-        o = xp.reshape(o, tuple(win.out[a] if b == a else 1 for b in range(nd)) + (1,))
-        coord = o * win.stride[a] - win.pad_lo[a] + k * win.dilation[a]
-        flat = coord if flat is None else flat * win.size[a] + coord
+        o = xp.reshape(o, (win.out[a],) + (1,) * (nd - a))
+        coords.append(o * win.stride[a] - win.pad_lo[a] + tap * win.dilation[a])
+    flat = None
+    for a, c in enumerate(coords):
+        flat = c if flat is None else flat * win.size[a] + c
     return from_windows(xp, flat, last, x.shape[0], x.shape[1])

@@ -45,14 +45,14 @@ def taps(kernel: Sizes) -> list[Sizes]:
     return list(itertools.product(*(range(k) for k in kernel)))
 
 
-def disjoint(kernel: Sizes, stride: Sizes, dilation: Sizes) -> bool:
-    """True when no input element is in two windows (each window ends before the next starts)."""
-    return all(s >= (k - 1) * d + 1 for k, s, d in zip(kernel, stride, dilation))
-
-
 def _at(tap: Sizes, nd: int) -> tuple:
     """The index of tap `tap` in a (..., *out, *kernel, C) array."""
     return (Ellipsis, *([slice(None)] * nd), *tap, slice(None))
+
+
+def _along(ax: int, n: int, s: int, d: int, o: int) -> tuple[Any, ...]:
+    """The index that reads tap n of every window along array axis `ax` (all of other axes)."""
+    return (*([slice(None)] * ax), slice(n * d, n * d + s * (o - 1) + 1 if o else n * d, s), ...)
 
 
 def _device(x: Any) -> dict[str, Any]:
@@ -87,47 +87,76 @@ class WindowKernels:
             x[key] = x[key] + cols[_at(tap, nd)]
         return x
 
+    def fold_product(
+        self, g: Any, w: Any, kernel: Sizes, stride: Sizes, dilation: Sizes, size: Sizes
+    ) -> Any:
+        """fold(g @ w) for g (N, *out, O) and w (O, K·C): a convolution's input gradient
+        (N, *size, C) from its output gradient and filters."""
+        nd = len(kernel)
+        cols = self.ns.matmul(g, w)
+        cols = self.ns.reshape(cols, (*g.shape[:-1], *kernel, w.shape[1] // math.prod(kernel)))
+        return self.fold(cols, kernel, stride, dilation, size) if nd else cols
+
+    # Max over a window, one spatial axis at a time: the last axis first, so that of equal
+    # values the one earliest in scan order (smallest row, then smallest column) wins, as in
+    # PyTorch. `idx` is a list with the winning tap along each axis, in that order.
     def window_max(
         self, x: Any, kernel: Sizes, stride: Sizes, dilation: Sizes, out: Sizes, first: Any = None
-    ) -> tuple[Any, Any]:
-        """(largest tap of each window, the index of that tap in scan order).
+    ) -> tuple[Any, list[Any]]:
+        """(the largest tap of each window, which taps won: one array per spatial axis).
 
         As PyTorch's CPU kernel: a tap replaces the best so far if it is larger or nan, so of
         equal values the first wins and of nans the last. `first` (given when windows reach into
-        padding, which holds -inf) is each window's first tap inside the input: the tap chosen
-        when every value is -inf, so a gradient never lands in the padding.
+        padding, which holds -inf) holds, per axis, each window's first tap inside the input
+        (shaped to broadcast along that axis): the tap chosen when every value is -inf, so a
+        gradient never lands in the padding.
         """
-        xp = self.ns
-        dtype = xp.uint8 if math.prod(kernel) <= 256 else xp.int32
-        best = idx = None
-        for n, tap in enumerate(taps(kernel)):
-            s = x[at_slab(tap, stride, dilation, out)]
-            if best is None:
-                if first is None:
-                    best, idx = (
-                        xp.asarray(s, copy=True),
-                        xp.zeros(s.shape, dtype=dtype, **_device(s)),
-                    )
-                    continue
-                best = xp.full(s.shape, -math.inf, dtype=s.dtype, **_device(s))
-                idx = xp.astype(xp.broadcast_to(first, s.shape), dtype)
-            better = (s > best) | xp.isnan(s)
-            best = xp.where(better, s, best)
-            idx = xp.where(better, xp.asarray(n, dtype=dtype, **_device(s)), idx)
-        return best, idx
+        nd, idx = len(kernel), []
+        for a in reversed(range(nd)):
+            ax = x.ndim - 1 - nd + a
+            f = None if first is None else first[a]
+            x, i = self.max_along(x, ax, kernel[a], stride[a], dilation[a], out[a], f)
+            idx.append(i)
+        return x, idx
 
     def window_max_grad(
-        self, g: Any, idx: Any, kernel: Sizes, stride: Sizes, dilation: Sizes, size: Sizes
+        self, g: Any, idx: list[Any], kernel: Sizes, stride: Sizes, dilation: Sizes, size: Sizes
     ) -> Any:
-        """The VJP of window_max: each window's gradient goes to the tap `idx` picked."""
-        xp, nd = self.ns, len(kernel)
-        out = g.shape[g.ndim - nd - 1 : -1]
-        dx = xp.zeros(
-            (*g.shape[: g.ndim - nd - 1], *size, g.shape[-1]), dtype=g.dtype, **_device(g)
-        )
+        """The VJP of window_max: each window's gradient goes to the tap that won."""
+        nd = len(kernel)
+        for a, i in zip(range(nd), reversed(idx)):  # undo the axes in reverse order
+            ax = g.ndim - 1 - nd + a
+            g = self.max_along_grad(g, i, ax, kernel[a], stride[a], dilation[a], size[a])
+        return g
+
+    def max_along(
+        self, x: Any, ax: int, k: int, s: int, d: int, o: int, first: Any = None
+    ) -> tuple[Any, Any]:
+        """Max over windows along array axis `ax` alone: (values, winning tap per window)."""
+        xp = self.ns
+        best = idx = None
+        for n in range(k):
+            v = x[_along(ax, n, s, d, o)]
+            if best is None:
+                if first is None:
+                    best, idx = xp.asarray(v, copy=True), xp.zeros(v.shape, dtype=xp.uint8)
+                    continue
+                best = xp.full(v.shape, -math.inf, dtype=v.dtype, **_device(v))
+                idx = xp.astype(xp.broadcast_to(first, v.shape), xp.uint8)
+            better = (v > best) | xp.isnan(v)
+            best = xp.where(better, v, best)
+            idx = xp.where(better, xp.asarray(n, dtype=xp.uint8, **_device(v)), idx)
+        return best, idx
+
+    def max_along_grad(self, g: Any, idx: Any, ax: int, k: int, s: int, d: int, size: int) -> Any:
+        """The VJP of max_along: g goes to the tap `idx` picked, along axis `ax` of length
+        `size`."""
+        xp = self.ns
+        shape = tuple(size if a == ax else n for a, n in enumerate(g.shape))
+        dx = xp.zeros(shape, dtype=g.dtype, **_device(g))
         zero = xp.zeros_like(g)
-        for n, tap in enumerate(taps(kernel)):
-            key = at_slab(tap, stride, dilation, out)
+        for n in range(k):
+            key = _along(ax, n, s, d, g.shape[ax])
             dx[key] = dx[key] + xp.where(idx == n, g, zero)
         return dx
 
@@ -174,43 +203,86 @@ class NumPyWindowKernels(WindowKernels):
             view += cols[_at(tap, nd)]  # in place: no temporary, no second write
         return x
 
+    def fold_product(
+        self, g: Any, w: Any, kernel: Sizes, stride: Sizes, dilation: Sizes, size: Sizes
+    ) -> Any:
+        # One GEMM per tap, g @ w_k, into a contiguous (N, *out, C) block that is added to the
+        # tap's slab of the input: the adds then run along whole rows of the image (W·C long
+        # at stride 1), where folding g @ w would add runs only C long, strided by K·C.
+        n, o = g.shape[0], g.shape[-1]
+        c = w.shape[1] // math.prod(kernel)
+        out = g.shape[1:-1]
+        dx = np.zeros((n, *size, c), g.dtype)
+        rows = g.reshape(-1, o)
+        part = np.empty((rows.shape[0], c), g.dtype)
+        block = part.reshape(n, *out, c)
+        taps_w = w.reshape(o, *kernel, c)
+        for tap in taps(kernel):
+            np.matmul(rows, taps_w[(slice(None), *tap)], out=part)
+            view = dx[at_slab(tap, stride, dilation, out)]
+            view += block
+        return dx
+
     def window_max(
         self, x: Any, kernel: Sizes, stride: Sizes, dilation: Sizes, out: Sizes, first: Any = None
-    ) -> tuple[Any, Any]:
-        dtype = np.uint8 if math.prod(kernel) <= 256 else np.int32
-        all_taps = taps(kernel)
-        s0 = x[at_slab(all_taps[0], stride, dilation, out)]
-        if first is None:
-            best, idx, start = np.array(s0), np.zeros(s0.shape, dtype), 1
-        else:
-            best, start = np.full(s0.shape, -np.inf, x.dtype), 0
-            idx = np.array(np.broadcast_to(first, s0.shape), dtype)
-        for n in range(start, len(all_taps)):
-            s = x[at_slab(all_taps[n], stride, dilation, out)]
-            np.copyto(idx, n, where=s > best)
-            np.maximum(best, s, out=best)  # nan-propagating, as the kernel's values are
+    ) -> tuple[Any, list[Any]]:
+        best, idx = super().window_max(x, kernel, stride, dilation, out, first)
         if best.size and np.isnan(np.maximum.reduce(best, axis=None)):
-            # a nan in some window: its index must be the last nan's, which `s > best` misses
-            return super().window_max(x, kernel, stride, dilation, out, first)
+            # a nan in some window: its tap must be the last nan's, which `v > best` misses
+            return WindowKernels.window_max(_Portable(), x, kernel, stride, dilation, out, first)
         return best, idx
 
     def window_max_grad(
-        self, g: Any, idx: Any, kernel: Sizes, stride: Sizes, dilation: Sizes, size: Sizes
+        self, g: Any, idx: list[Any], kernel: Sizes, stride: Sizes, dilation: Sizes, size: Sizes
     ) -> Any:
-        out = g.shape[g.ndim - len(kernel) - 1 : -1]
-        separate = disjoint(kernel, stride, dilation)
-        dx = np.zeros((*g.shape[: g.ndim - len(kernel) - 1], *size, g.shape[-1]), g.dtype)
-        for n, tap in enumerate(taps(kernel)):
-            view = dx[at_slab(tap, stride, dilation, out)]
-            if separate:  # each input element is in one window: copy, don't add
-                np.copyto(view, g, where=idx == n)
+        if g.size and not (
+            np.isfinite(np.maximum.reduce(g, axis=None))
+            and np.isfinite(np.minimum.reduce(g, axis=None))
+        ):
+            # g·0 would be nan where g is ±inf: select instead of multiplying
+            return WindowKernels.window_max_grad(
+                _Portable(), g, idx, kernel, stride, dilation, size
+            )
+        return super().window_max_grad(g, idx, kernel, stride, dilation, size)
+
+    def max_along(
+        self, x: Any, ax: int, k: int, s: int, d: int, o: int, first: Any = None
+    ) -> tuple[Any, Any]:
+        # Arithmetic instead of np.where: a select on a data-dependent mask runs ~20× slower.
+        v = x[_along(ax, 0, s, d, o)]
+        if first is None:
+            best, idx, start = np.array(v), None, 1
+        else:
+            best, start = np.full(v.shape, -np.inf, x.dtype), 0
+            idx = np.array(np.broadcast_to(first, v.shape), np.uint8)
+        for n in range(start, k):
+            v = x[_along(ax, n, s, d, o)]
+            better = np.greater(v, best).view(np.uint8)
+            if idx is None:  # taps run in order, so where(better, n, idx) = max(idx, n·better)
+                idx = better if n == 1 else better * np.uint8(n)
             else:
-                view += np.where(idx == n, g, 0)
+                np.maximum(idx, better * np.uint8(n), out=idx)
+            np.maximum(best, v, out=best)  # nan-propagating, as PyTorch's values are
+        if idx is None:
+            idx = np.zeros(best.shape, np.uint8)
+        return best, idx
+
+    def max_along_grad(self, g: Any, idx: Any, ax: int, k: int, s: int, d: int, size: int) -> Any:
+        o = g.shape[ax]
+        shape = tuple(size if a == ax else n for a, n in enumerate(g.shape))
+        separate = s >= (k - 1) * d + 1  # each input element in at most one window
+        tiled = separate and s == k and d == 1 and size == o * s  # ... and in exactly one
+        dx = (np.empty if tiled else np.zeros)(shape, g.dtype)
+        for n in range(k):
+            view = dx[_along(ax, n, s, d, o)]
+            if separate:
+                np.multiply(g, idx == n, out=view)  # written, not added: no other tap lands here
+            else:
+                view += g * (idx == n)
         return dx
 
-    def window_sum(self, x: Any, kernel: Sizes, stride: Sizes, dilation: Sizes, out: Sizes) -> Any:
-        all_taps = taps(kernel)
-        total = np.array(x[at_slab(all_taps[0], stride, dilation, out)])
-        for tap in all_taps[1:]:
-            total += x[at_slab(tap, stride, dilation, out)]
-        return total
+
+class _Portable(WindowKernels):
+    """The portable kernels on NumPy arrays: the exact fallbacks for nan and inf."""
+
+    ns = np

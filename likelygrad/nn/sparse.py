@@ -10,6 +10,7 @@ import numpy as np
 
 from .. import dispatch as D
 from ..autograd import no_grad
+from ..backend import common_backend
 from ..dtypes import as_dtype, get_default_dtype
 from ..embedding_ops import Embedding as EmbeddingOp
 from ..random import numpy_rng
@@ -20,6 +21,7 @@ from .module import Module, Parameter
 def _indices(input: Any, weight: Tensor) -> Any:
     """The indices as an integer array on the weight's backend; errors name what is wrong."""
     t = input if isinstance(input, Tensor) else D.const(weight, np.asarray(input))
+    common_backend([t.array, weight.array], "embedding")  # one library and device, as torch
     if t.dtype.kind not in "iu":
         raise RuntimeError(
             f"embedding: indices must be integers (Long or Int), got {t.dtype}; "
