@@ -77,6 +77,10 @@ class AvgPool1d(Module):
         self.kernel_size = kernel_size
         self.stride = kernel_size if stride is None else stride
         self.padding, self.ceil_mode, self.count_include_pad = padding, ceil_mode, count_include_pad
+        if type(self) is AvgPool1d:  # torch keeps AvgPool1d's sizes as 1-tuples
+            sizes = {"kernel_size": kernel_size, "stride": self.stride, "padding": padding}
+            one = [FC.ntuple(v, 1, name, "AvgPool1d") for name, v in sizes.items()]
+            self.kernel_size, self.stride, self.padding = one
 
     def forward(self, x: Tensor) -> Tensor:
         return FC.avg_pool1d(
