@@ -11,6 +11,7 @@ from .explain import Step, explain
 from .graph import render, to_dot
 from .plots import (
     plot_confusion,
+    plot_filters,
     plot_history,
     plot_misclassified,
     plot_reliability,
@@ -21,6 +22,7 @@ __all__ = [
     "Step",
     "explain",
     "plot_confusion",
+    "plot_filters",
     "plot_history",
     "plot_misclassified",
     "plot_reliability",
