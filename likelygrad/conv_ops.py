@@ -165,7 +165,8 @@ class Conv(Op):
         # W[g, o, (k, c)] = w[g·O/groups + o, c, k]: the filters as rows matching cols
         wm = xp.reshape(w, (groups, o // groups, *w.shape[1:]))
         wm = xp.reshape(
-            xp.permute_dims(wm, (0, 1, *range(3, nd + 3), 2)), (groups, o // groups, -1)
+            xp.permute_dims(wm, (0, 1, *range(3, nd + 3), 2)),
+            (groups, o // groups, math.prod(w.shape[1:])),
         )
         xl = pad(xp, channels_last(xp, x), win, 0.0)
         per_example = unfold_nbytes(win, 1, x.shape[1], xp.dtype_of(x).itemsize)
@@ -206,13 +207,14 @@ class Conv(Op):
                 part = _bmm(xp, xp.matrix_transpose(gc), c)  # dW = Gᵀ cols
                 gw = part if gw is None else gw + part
             if ctx.needs[0]:  # dx = fold(G W), a group at a time
-                m = min(step, n - start)
+                shape = (min(step, n - start), *win.out, o // groups)
                 parts = [
-                    xp.fold_product(xp.reshape(gc[i, ...], (m, *win.out, o // groups)), wm[i, ...],
-                                    *win.tap_args(), win.padded)
+                    xp.fold_product(xp.reshape(gc[i, ...], shape), wm[i, ...], *win.tap_args(),
+                                    win.padded)
                     for i in range(groups)
                 ]  # fmt: skip
-                chunks.append(xp.stack(parts, axis=0))
+                one = groups == 1  # no copy for the usual case
+                chunks.append(xp.expand_dims(parts[0], axis=0) if one else xp.stack(parts))
         if ctx.needs[1]:
             gw = xp.reshape(gw, (groups, o // groups, *win.kernel, cg))
             gw = xp.reshape(xp.permute_dims(gw, (0, 1, nd + 2, *range(2, nd + 2))), w_shape)

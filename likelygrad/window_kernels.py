@@ -249,22 +249,22 @@ class NumPyWindowKernels(WindowKernels):
         self, x: Any, ax: int, k: int, s: int, d: int, o: int, first: Any = None
     ) -> tuple[Any, Any]:
         # Arithmetic instead of np.where: a select on a data-dependent mask runs ~20× slower.
-        v = x[_along(ax, 0, s, d, o)]
+        best = x[_along(ax, 0, s, d, o)]
         if first is None:
-            best, idx, start = np.array(v), None, 1
+            idx, start = None, 1
         else:
-            best, start = np.full(v.shape, -np.inf, x.dtype), 0
-            idx = np.array(np.broadcast_to(first, v.shape), np.uint8)
+            best, start = np.full(best.shape, -np.inf, x.dtype), 0
+            idx = np.array(np.broadcast_to(first, best.shape), np.uint8)
         for n in range(start, k):
             v = x[_along(ax, n, s, d, o)]
             better = np.greater(v, best).view(np.uint8)
             if idx is None:  # taps run in order, so where(better, n, idx) = max(idx, n·better)
-                idx = better if n == 1 else better * np.uint8(n)
+                idx, best = better, np.maximum(best, v)  # a new array: best was a view of x
             else:
                 np.maximum(idx, better * np.uint8(n), out=idx)
-            np.maximum(best, v, out=best)  # nan-propagating, as PyTorch's values are
-        if idx is None:
-            idx = np.zeros(best.shape, np.uint8)
+                np.maximum(best, v, out=best)  # nan-propagating, as PyTorch's values are
+        if idx is None:  # a window of one tap
+            return np.array(best), np.zeros(best.shape, np.uint8)
         return best, idx
 
     def max_along_grad(self, g: Any, idx: Any, ax: int, k: int, s: int, d: int, size: int) -> Any:
