@@ -46,7 +46,7 @@ TRAINERS = Path(__file__).resolve().parent / "trainers.py"
 THREAD_VARS = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
 FRAMEWORKS = ("likelygrad", "likelygrad-fit", "torch", "sklearn", "numpy", "matmul")
 NEEDS = {"torch": "torch", "sklearn": "sklearn"}  # framework -> module it cannot run without
-MODELS = ("784-256-10:relu", "784-128-10:sigmoid", "784-10", "cnn")
+MODELS = ("784-256-10:relu", "784-128-10:sigmoid", "784-10", "cnn", "cnn:pool-relu")
 MLP_ONLY = ("sklearn", "numpy")  # no convolutional network in these rows
 
 

@@ -25,7 +25,8 @@ from typing import Any
 import numpy as np
 
 from .dtypes import as_dtype
-from .window_kernels import NumPyWindowKernels, WindowKernels
+from .window_kernels import WindowKernels
+from .window_kernels_numpy import NumPyWindowKernels
 
 
 class device:  # noqa: N801 (PyTorch's name)

@@ -11,8 +11,8 @@ window, each step one array operation over the whole batch:
     max:     the largest tap of each window and which tap it was (the first of equal ones)
 
 `WindowKernels` writes them once with Array API slicing (any library); `NumPyWindowKernels`
-overrides them with strided views (`as_strided`), in-place ufuncs and `out=`, which NumPy has.
-Both are mixed into the backends (`backend.Backend`, `backend.NumPyBackend`).
+(window_kernels_numpy.py) overrides them with strided views, in-place ufuncs and `out=`, which
+NumPy has. Both are mixed into the backends (`backend.Backend`, `backend.NumPyBackend`).
 """
 
 from __future__ import annotations
@@ -22,7 +22,6 @@ import math
 from typing import Any
 
 import numpy as np
-from numpy.lib.stride_tricks import as_strided
 
 Sizes = tuple[int, ...]
 
@@ -45,12 +44,12 @@ def taps(kernel: Sizes) -> list[Sizes]:
     return list(itertools.product(*(range(k) for k in kernel)))
 
 
-def _at(tap: Sizes, nd: int) -> tuple:
+def tap_index(tap: Sizes, nd: int) -> tuple:
     """The index of tap `tap` in a (..., *out, *kernel, C) array."""
     return (Ellipsis, *([slice(None)] * nd), *tap, slice(None))
 
 
-def _along(ax: int, n: int, s: int, d: int, o: int) -> tuple[Any, ...]:
+def along(ax: int, n: int, s: int, d: int, o: int) -> tuple[Any, ...]:
     """The index that reads tap n of every window along array axis `ax` (all of other axes)."""
     return (*([slice(None)] * ax), slice(n * d, n * d + s * (o - 1) + 1 if o else n * d, s), ...)
 
@@ -72,7 +71,7 @@ class WindowKernels:
             (*x.shape[: x.ndim - nd - 1], *out, *kernel, x.shape[-1]), dtype=x.dtype, **_device(x)
         )
         for tap in taps(kernel):
-            cols[_at(tap, nd)] = x[at_slab(tap, stride, dilation, out)]
+            cols[tap_index(tap, nd)] = x[at_slab(tap, stride, dilation, out)]
         return cols
 
     def fold(self, cols: Any, kernel: Sizes, stride: Sizes, dilation: Sizes, size: Sizes) -> Any:
@@ -84,7 +83,7 @@ class WindowKernels:
         x = xp.zeros((*lead, *size, cols.shape[-1]), dtype=cols.dtype, **_device(cols))
         for tap in taps(kernel):
             key = at_slab(tap, stride, dilation, out)
-            x[key] = x[key] + cols[_at(tap, nd)]
+            x[key] = x[key] + cols[tap_index(tap, nd)]
         return x
 
     def fold_product(
@@ -136,7 +135,7 @@ class WindowKernels:
         xp = self.ns
         best = idx = None
         for n in range(k):
-            v = x[_along(ax, n, s, d, o)]
+            v = x[along(ax, n, s, d, o)]
             if best is None:
                 if first is None:
                     best, idx = xp.asarray(v, copy=True), xp.zeros(v.shape, dtype=xp.uint8)
@@ -156,7 +155,7 @@ class WindowKernels:
         dx = xp.zeros(shape, dtype=g.dtype, **_device(g))
         zero = xp.zeros_like(g)
         for n in range(k):
-            key = _along(ax, n, s, d, g.shape[ax])
+            key = along(ax, n, s, d, g.shape[ax])
             dx[key] = dx[key] + xp.where(idx == n, g, zero)
         return dx
 
@@ -167,122 +166,3 @@ class WindowKernels:
             s = x[at_slab(tap, stride, dilation, out)]
             total = s if total is None else total + s
         return total if len(taps(kernel)) > 1 else self.ns.asarray(total, copy=True)
-
-
-class NumPyWindowKernels(WindowKernels):
-    """The same kernels with NumPy's strided views, in-place ufuncs and `out=`."""
-
-    def unfold(self, x: Any, kernel: Sizes, stride: Sizes, dilation: Sizes, out: Sizes) -> Any:
-        # With few channels a tap-by-tap copy runs along the image rows, which is faster than
-        # one copy of the strided windows view, whose innermost run is then only C long.
-        if x.shape[-1] < 8:
-            return super().unfold(x, kernel, stride, dilation, out)
-        nd, st = len(kernel), x.strides
-        lead = x.ndim - nd - 1
-        space = range(lead, lead + nd)
-        windows = as_strided(
-            x,
-            (*x.shape[:lead], *out, *kernel, x.shape[-1]),
-            (
-                *st[:lead],
-                *(st[a] * s for a, s in zip(space, stride)),
-                *(st[a] * d for a, d in zip(space, dilation)),
-                st[-1],
-            ),
-            writeable=False,
-        )
-        return np.ascontiguousarray(windows)
-
-    def fold(self, cols: Any, kernel: Sizes, stride: Sizes, dilation: Sizes, size: Sizes) -> Any:
-        nd = len(kernel)
-        lead = cols.shape[: cols.ndim - 2 * nd - 1]
-        out = cols.shape[len(lead) : len(lead) + nd]
-        x = np.zeros((*lead, *size, cols.shape[-1]), dtype=cols.dtype)
-        for tap in taps(kernel):
-            view = x[at_slab(tap, stride, dilation, out)]
-            view += cols[_at(tap, nd)]  # in place: no temporary, no second write
-        return x
-
-    def fold_product(
-        self, g: Any, w: Any, kernel: Sizes, stride: Sizes, dilation: Sizes, size: Sizes
-    ) -> Any:
-        # One GEMM per tap, g @ w_k, into a contiguous (N, *out, C) block that is added to the
-        # tap's slab of the input: the adds then run along whole rows of the image (W·C long
-        # at stride 1), where folding g @ w would add runs only C long, strided by K·C.
-        n, o = g.shape[0], g.shape[-1]
-        c = w.shape[1] // math.prod(kernel)
-        out = g.shape[1:-1]
-        dx = np.zeros((n, *size, c), g.dtype)
-        rows = g.reshape(-1, o)
-        part = np.empty((rows.shape[0], c), g.dtype)
-        block = part.reshape(n, *out, c)
-        taps_w = w.reshape(o, *kernel, c)
-        for tap in taps(kernel):
-            np.matmul(rows, taps_w[(slice(None), *tap)], out=part)
-            view = dx[at_slab(tap, stride, dilation, out)]
-            view += block
-        return dx
-
-    def window_max(
-        self, x: Any, kernel: Sizes, stride: Sizes, dilation: Sizes, out: Sizes, first: Any = None
-    ) -> tuple[Any, list[Any]]:
-        best, idx = super().window_max(x, kernel, stride, dilation, out, first)
-        if best.size and np.isnan(np.maximum.reduce(best, axis=None)):
-            # a nan in some window: its tap must be the last nan's, which `v > best` misses
-            return WindowKernels.window_max(_Portable(), x, kernel, stride, dilation, out, first)
-        return best, idx
-
-    def window_max_grad(
-        self, g: Any, idx: list[Any], kernel: Sizes, stride: Sizes, dilation: Sizes, size: Sizes
-    ) -> Any:
-        if g.size and not (
-            np.isfinite(np.maximum.reduce(g, axis=None))
-            and np.isfinite(np.minimum.reduce(g, axis=None))
-        ):
-            # g·0 would be nan where g is ±inf: select instead of multiplying
-            return WindowKernels.window_max_grad(
-                _Portable(), g, idx, kernel, stride, dilation, size
-            )
-        return super().window_max_grad(g, idx, kernel, stride, dilation, size)
-
-    def max_along(
-        self, x: Any, ax: int, k: int, s: int, d: int, o: int, first: Any = None
-    ) -> tuple[Any, Any]:
-        # Arithmetic instead of np.where: a select on a data-dependent mask runs ~20× slower.
-        best = x[_along(ax, 0, s, d, o)]
-        if first is None:
-            idx, start = None, 1
-        else:
-            best, start = np.full(best.shape, -np.inf, x.dtype), 0
-            idx = np.array(np.broadcast_to(first, best.shape), np.uint8)
-        for n in range(start, k):
-            v = x[_along(ax, n, s, d, o)]
-            better = np.greater(v, best).view(np.uint8)
-            if idx is None:  # taps run in order, so where(better, n, idx) = max(idx, n·better)
-                idx, best = better, np.maximum(best, v)  # a new array: best was a view of x
-            else:
-                np.maximum(idx, better * np.uint8(n), out=idx)
-                np.maximum(best, v, out=best)  # nan-propagating, as PyTorch's values are
-        if idx is None:  # a window of one tap
-            return np.array(best), np.zeros(best.shape, np.uint8)
-        return best, idx
-
-    def max_along_grad(self, g: Any, idx: Any, ax: int, k: int, s: int, d: int, size: int) -> Any:
-        o = g.shape[ax]
-        shape = tuple(size if a == ax else n for a, n in enumerate(g.shape))
-        separate = s >= (k - 1) * d + 1  # each input element in at most one window
-        tiled = separate and s == k and d == 1 and size == o * s  # ... and in exactly one
-        dx = (np.empty if tiled else np.zeros)(shape, g.dtype)
-        for n in range(k):
-            view = dx[_along(ax, n, s, d, o)]
-            if separate:
-                np.multiply(g, idx == n, out=view)  # written, not added: no other tap lands here
-            else:
-                view += g * (idx == n)
-        return dx
-
-
-class _Portable(WindowKernels):
-    """The portable kernels on NumPy arrays: the exact fallbacks for nan and inf."""
-
-    ns = np

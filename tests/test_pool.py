@@ -61,6 +61,25 @@ def test_max_pool_ties_go_where_torch_sends_them(args, kw, layout):
     np.testing.assert_array_equal(ours[1], theirs[1])
 
 
+@pytest.mark.parametrize("args", [(2,), (3, 2, 1), (3, 1, 1, 2, True)])
+def test_max_pool_in_blocks_of_the_batch_is_the_same(args, monkeypatch):
+    """NumPy pools a block of the batch at a time (to stay in cache): one example per block
+    must give what the whole batch in one block gives."""
+    from likelygrad import window_kernels_numpy
+
+    x = np.random.default_rng(0).integers(-2, 3, (5, 3, 7, 8)).astype(np.float64)
+    whole = _both(x, lambda t: F.max_pool2d(t, *args), lambda t: _torch_pool(t, args), "last")
+    monkeypatch.setattr(window_kernels_numpy, "CACHE_BYTES", 1)
+    for layout in ("first", "last"):
+        blocks = _both(x, lambda t: F.max_pool2d(t, *args), lambda t: _torch_pool(t, args), layout)
+        for ours, reference in zip(blocks[0], whole[1]):
+            np.testing.assert_array_equal(ours, reference)
+
+
+def _torch_pool(t, args):
+    return _torch().nn.functional.max_pool2d(t, *args)
+
+
 def test_max_pool_tie_is_first_in_row_major_order():
     """[[0, 1], [1, 0]]: the maximum at (0, 1) comes before (1, 0) row by row."""
     x = lg.tensor([[[[0.0, 1.0], [1.0, 0.0]]]], requires_grad=True)
