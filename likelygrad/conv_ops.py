@@ -27,6 +27,7 @@ from typing import Any, NamedTuple
 from .ops import Op
 
 MAX_UNFOLD_BYTES = 256 << 20  # above this, unfold a slice of the batch at a time
+SPATIAL = {1: "L", 2: "H, W", 3: "D, H, W"}  # the names of the spatial axes, for messages
 
 
 class ShapeError(RuntimeError, ValueError):
@@ -83,7 +84,7 @@ def conv_window(
         raise ShapeError(
             f"{name}: input {x_shape} has {c} channels, weight {w_shape} expects "
             f"{w_shape[1] * groups} ({w_shape[1]} per group × groups={groups}); the input's "
-            f"dimension 1 holds its channels (N, C, {', '.join('HWD'[:nd]) if nd > 1 else 'L'})"
+            f"dimension 1 holds its channels (N, C, {SPATIAL[nd]})"
         )
     kernel = tuple(w_shape[2:])
     lo, hi = tuple(p[0] for p in padding), tuple(p[1] for p in padding)

@@ -10,7 +10,7 @@ import numpy as np
 
 from .. import dispatch as D
 from ..autograd import no_grad
-from ..conv_ops import Conv, ShapeError
+from ..conv_ops import SPATIAL, Conv, ShapeError
 from ..pooling_ops import AvgPool, MaxPool, max_pool_indices
 from ..tensor import Tensor
 from .dropout2d import dropout1d, dropout2d
@@ -54,7 +54,7 @@ def ntuple(value: Any, nd: int, name: str, fn: str) -> tuple[int, ...]:
 def _batched(x: Tensor, nd: int, fn: str) -> bool:
     """True for an unbatched input (C, *S), which is given a batch of one; else check N, C, *S."""
     if x.ndim not in (nd + 1, nd + 2):
-        axes = ", ".join("HWD"[:nd]) if nd > 1 else "L"
+        axes = SPATIAL[nd]
         raise ShapeError(
             f"Expected {nd + 1}D (unbatched) or {nd + 2}D (batched) input to {fn}, but got input "
             f"of size: {list(x.shape)} (the layout is (N, C, {axes}); a batch of flat images "
