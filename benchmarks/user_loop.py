@@ -153,7 +153,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.table:
         ways = ("readme", "loader", "fit", "torch")
         print(f"An epoch in a fresh process: batch {args.batch}, 1 thread, {args.rounds} rounds")
-        data_mib = args.size * 785 * 4 / 2**20  # float32 pixels and int64 labels (~784 + 2)
+        data_mib = args.size * (784 * 4 + 8) / 2**20  # float32 pixels, an int64 label
         print(f"(peak RSS in the order {', '.join(ways)}; the data alone is {data_mib:.0f} MiB)")
         print(table(args.rounds, ways, args.batch, args.size))
         return 0
