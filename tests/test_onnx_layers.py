@@ -38,7 +38,7 @@ CASES = [
             4, 6, (3, 2), stride=(2, 1), padding=(1, 0), dilation=(1, 2), groups=2, bias=False
         ),
         (2, 4, 5, 6),
-    ),  # fmt: skip
+    ),
     (lambda: T.ConvTranspose1d(3, 2, 4, stride=3, padding=1), (2, 3, 7)),
     (lambda: T.ConvTranspose3d(2, 3, 2, stride=2, output_padding=(1, 0, 1)), (1, 2, 3, 4, 2)),
     (lambda: T.MaxPool2d(2), (2, 3, 8, 8)),
