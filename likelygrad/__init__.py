@@ -28,13 +28,6 @@ from .creation import (
     logspace,
     ones,
     ones_like,
-    rand,
-    rand_like,
-    randint,
-    randint_like,
-    randn,
-    randn_like,
-    randperm,
     tensor,
     zeros,
     zeros_like,
@@ -79,6 +72,7 @@ from .random import (
     seed,
     set_rng_state,
 )
+from .random_tensors import rand, rand_like, randint, randint_like, randn, randn_like, randperm
 from .tensor import Size, Tensor, is_tensor
 
 __version__ = "0.2.0"

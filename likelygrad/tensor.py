@@ -11,28 +11,28 @@ owns an accumulator node (`_node`), so `requires_grad` is simply `_node is not N
 
 from __future__ import annotations
 
-import copy as _copy
 import math
-import weakref
 from typing import Any
 
 import numpy as np
 
 from . import dispatch
 from . import dtypes as dt
-from .autograd.engine import Node, RemovableHandle, run_backward
+from .autograd.engine import Node
 from .backend import as_device, backend_for, backend_of
-from .dispatch import ACCUMULATE, infer, leaf_node
+from .dispatch import ACCUMULATE, infer
 from .dispatch import make as _make
+from .tensor_autograd import AutogradMethods
 from .tensor_index import IndexingMethods
 from .tensor_math import MathMethods
+from .tensor_protocols import PythonMethods
 from .tensor_shape import ShapeMethods
 
 _new = object.__new__
 _ndarray = np.ndarray
 
 
-class Tensor(MathMethods, ShapeMethods, IndexingMethods):
+class Tensor(MathMethods, ShapeMethods, IndexingMethods, AutogradMethods, PythonMethods):
     """An n-dimensional array that records the operations applied to it, for `backward()`.
 
     `lg.tensor(data)` copies and infers the dtype as PyTorch does; `lg.as_tensor`/`from_numpy`
@@ -186,253 +186,7 @@ class Tensor(MathMethods, ShapeMethods, IndexingMethods):
 
         return normalize_dim(dim, self.array.ndim)
 
-    # ---- conversion to Python and NumPy -------------------------------------------------------
-    def numpy(self, force: bool = False) -> np.ndarray:
-        """The data as a NumPy array, sharing memory on the CPU; a GPU tensor needs .cpu()."""
-        a = self.array
-        if type(a) is _ndarray:
-            return a
-        b = backend_of(a)
-        if b.device_of(a).type != "cpu":
-            if force:
-                return b.to_numpy(a)
-            raise TypeError(
-                f"can't convert {b.device_of(a)} device type tensor to numpy. Use Tensor.cpu() "
-                "to copy the tensor to host memory first."
-            )
-        return b.to_numpy(a)
-
-    def item(self) -> Any:
-        """The value of a one-element tensor as a Python number."""
-        if self.numel() != 1:
-            raise RuntimeError(
-                f"a Tensor with {self.numel()} elements cannot be converted to Scalar "
-                f"(item() needs exactly one element; this tensor has shape {self.shape})"
-            )
-        return self.numpy(force=True).reshape(()).item()
-
-    def tolist(self) -> Any:
-        """The data as (nested) Python lists of numbers."""
-        return self.numpy(force=True).tolist()
-
-    def __array__(self, dtype: Any = None, copy: bool | None = None) -> np.ndarray:
-        a = self.numpy()
-        if copy:
-            return np.array(a, dtype=dtype, copy=True)
-        return a if dtype is None else a.astype(dtype, copy=False)
-
-    def __dlpack__(self, **kwargs: Any) -> Any:
-        """DLPack export: torch.tensor(t), torch.from_dlpack(t), np.from_dlpack(t) share data."""
-        return self.array.__dlpack__(**kwargs)
-
-    def __dlpack_device__(self) -> Any:
-        return self.array.__dlpack_device__()
-
-    def __bool__(self) -> bool:
-        if self.numel() != 1:
-            raise RuntimeError(
-                f"Boolean value of Tensor with more than one value is ambiguous (shape "
-                f"{self.shape}): use .any() or .all()"
-            )
-        return bool(self.item())
-
-    def __float__(self) -> float:
-        return float(self.item())
-
-    def __int__(self) -> int:
-        return int(self.item())
-
-    def __complex__(self) -> complex:
-        return complex(self.item())
-
-    def __index__(self) -> int:
-        if self.numel() != 1 or self.dtype.kind not in "iub":
-            raise TypeError("only integer tensors of a single element can be converted to an index")
-        return int(self.item())
-
-    def __len__(self) -> int:
-        if self.ndim == 0:
-            raise TypeError("len() of a 0-d tensor")
-        return self.array.shape[0]
-
-    def __iter__(self) -> Any:
-        if self.ndim == 0:
-            raise TypeError("iteration over a 0-d tensor")
-        return (self[i] for i in range(self.array.shape[0]))
-
-    def __format__(self, spec: str) -> str:
-        if self.ndim == 0 or (spec and self.numel() == 1):
-            return format(self.item(), spec)
-        return format(repr(self), spec)
-
-    def __repr__(self) -> str:
-        from .printing import tensor_repr
-
-        return tensor_repr(self)
-
     __hash__ = object.__hash__
-
-    def _repr_html_(self) -> str:
-        """Shape, dtype, device and gradient status above the repr (Jupyter)."""
-        from .viz.notebook import tensor_html
-
-        return tensor_html(self)
-
-    def __reduce_ex__(self, protocol: Any) -> Any:
-        """Pickling (for multiprocessing and copying; likelygrad never loads pickles): the data
-        as NumPy, requires_grad and the device. Only leaves, as in torch."""
-        if not self.is_leaf:
-            raise RuntimeError(
-                "Cowardly refusing to serialize non-leaf tensor which requires_grad, since "
-                "autograd does not support crossing process boundaries. Detach it first."
-            )
-        state = (self.numpy(force=True), self.requires_grad, str(self.device), self._name)
-        return (_rebuild, (type(self), *state))
-
-    def __deepcopy__(self, memo: dict) -> Tensor:
-        if not self.is_leaf:
-            raise RuntimeError(
-                "Only Tensors created explicitly by the user (graph leaves) support the "
-                "deepcopy protocol at the moment. Call .detach() first."
-            )
-        new = _new(type(self))
-        memo[id(self)] = new
-        new.array = (
-            _copy.deepcopy(self.array, memo)
-            if type(self.array) is not _ndarray
-            else self.array.copy()
-        )
-        new._grad = None if self._grad is None else _make(self._grad.array.copy(), None)
-        new._node, new._version, new._base, new._name = None, [0], None, self._name
-        if self._node is not None:
-            new._node = leaf_node(new)
-        for k, v in getattr(self, "__dict__", {}).items():
-            setattr(new, k, _copy.deepcopy(v, memo))
-        return new
-
-    # ---- autograd -----------------------------------------------------------------------------
-    def backward(
-        self,
-        gradient: Any = None,
-        retain_graph: bool | None = None,
-        create_graph: bool = False,
-        inputs: Any = None,
-    ) -> None:
-        """Backpropagate: add d(self)/d(leaf) (times `gradient`) into every leaf's `.grad`."""
-        a = self.array
-        if gradient is None and inputs is None and not create_graph and type(a) is _ndarray:
-            if a.size == 1 and self._node is not None:  # the common case: loss.backward()
-                run_backward([self._node], [np.ones(a.shape, a.dtype)], bool(retain_graph))
-                return
-        from .autograd.api import backward
-
-        backward(
-            [self], None if gradient is None else [gradient], retain_graph, create_graph, inputs
-        )
-
-    def detach(self) -> Tensor:
-        """The same data, cut from the graph (shares memory and the version counter)."""
-        return _make(self.array, None, self._version)
-
-    def detach_(self) -> Tensor:
-        """Cut this tensor from the graph in place; it becomes a leaf."""
-        self._node = None
-        return self
-
-    def requires_grad_(self, requires_grad: bool = True) -> Tensor:
-        """Make this leaf record operations (or stop); returns self."""
-        if not self.is_leaf:
-            if requires_grad:
-                return self
-            raise RuntimeError(
-                "you can only change requires_grad flags of leaf variables. If you want to use "
-                "a computed variable in a subgraph that doesn't require differentiation use "
-                "var_no_grad = var.detach()."
-            )
-        if requires_grad and self.dtype.kind not in "fc":
-            raise RuntimeError(
-                f"only Tensors of floating point dtype can require gradients, and this one is "
-                f"{self.dtype}: convert it first, e.g. .float()"
-            )
-        if requires_grad and self._node is None:
-            self._node = leaf_node(self)
-        elif not requires_grad:
-            self._node = None
-        return self
-
-    def retain_grad(self) -> Tensor:
-        """Keep this intermediate's gradient in `.grad` during backward (leaves always do)."""
-        if not self.requires_grad:
-            raise RuntimeError("can't retain_grad on Tensor that has requires_grad=False")
-        node = self._node
-        if self.is_leaf or (node.meta or {}).get("retain") is not None:
-            return self
-        ref = node.out = weakref.ref(self)
-
-        def keep(g: Any) -> None:
-            t = ref()
-            if t is not None:
-                t._grad = (
-                    _make(node.xp.asarray(g, copy=True), None)
-                    if t._grad is None
-                    else _make(node.xp.asarray(t._grad.array + g), None)  # 0-d: an array
-                )
-
-        node.meta = {**(node.meta or {}), "retain": keep}
-        node.hooks = (node.hooks or []) + [keep]
-        return self
-
-    @property
-    def retains_grad(self) -> bool:
-        return (
-            not self.is_leaf
-            and self._node is not None
-            and (self._node.meta or {}).get("retain") is not None
-        )
-
-    def register_hook(self, hook: Any) -> RemovableHandle:
-        """Call `hook(grad)` when this tensor's gradient is computed; a returned tensor replaces
-        the gradient (for a leaf, what is accumulated). Returns a handle with `.remove()`."""
-        if not self.requires_grad:
-            raise RuntimeError("cannot register a hook on a tensor that doesn't require gradient")
-        node = self._node
-        if node.hooks is None:
-            node.hooks = []
-
-        def run(g: Any) -> Any:
-            out = hook(_make(g, None))
-            return None if out is None else (out.array if isinstance(out, Tensor) else out)
-
-        retain = (node.meta or {}).get("retain")
-        at = len(node.hooks) - (1 if retain is not None and retain in node.hooks else 0)
-        node.hooks.insert(at, run)  # before retain_grad's, so .grad shows the changed value
-        return RemovableHandle(node.hooks, run)
-
-    def register_post_accumulate_grad_hook(self, hook: Any) -> RemovableHandle:
-        """Call `hook(tensor)` after backward has added into this leaf's `.grad` (once per
-        backward, in reverse topological order: data-parallel training starts reducing here)."""
-        if not self.is_leaf:
-            raise RuntimeError(
-                "post accumulate grad hooks cannot be registered on non-leaf tensors"
-            )
-        if not self.requires_grad:
-            raise RuntimeError("cannot register a hook on a tensor that doesn't require gradient")
-        meta = self._node.meta = self._node.meta or {}
-        hooks = meta.setdefault("post", [])
-        hooks.append(hook)
-        return RemovableHandle(hooks, hook)
-
-
-def _rebuild(cls: type, values: np.ndarray, requires_grad: bool, device: str, name: Any) -> Tensor:
-    """Unpickling: a leaf of class `cls` (Tensor or Parameter) with these values."""
-    t: Tensor = _new(cls)
-    arr: Any = np.array(values)
-    if device != "cpu":
-        arr = backend_for(as_device(device)).asarray(arr, device=as_device(device))
-    t.array, t._grad, t._node, t._version, t._base, t._name = arr, None, None, [0], None, name
-    if requires_grad:
-        t.requires_grad_(True)
-    return t
 
 
 class Size(tuple):

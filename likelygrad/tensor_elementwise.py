@@ -1,5 +1,6 @@
-"""Tensor methods for the trigonometric and hyperbolic functions and the other elementwise
-functions of PyTorch beyond arithmetic: `atan2`, `hypot`, `lerp`, `exp2`, `nan_to_num`, ...
+"""Tensor methods for the elementwise functions beyond arithmetic: exponentials and logarithms,
+activations (`sigmoid`, `relu`, ...), rounding and clamping, the trigonometric and hyperbolic
+functions, `erf`, and the rest of PyTorch's (`atan2`, `hypot`, `lerp`, `exp2`, `nan_to_num`, ...).
 
 Integer inputs become the default float dtype first, as in torch (`torch.sin(int)` is float).
 """
@@ -14,7 +15,7 @@ from . import trigonometry as TR
 
 
 class ElementwiseMethods:
-    """Trigonometric, hyperbolic and other elementwise functions (mixed into Tensor)."""
+    """Elementwise functions (mixed into Tensor)."""
 
     __slots__ = ()
     array: Any
@@ -23,6 +24,122 @@ class ElementwiseMethods:
 
         def __getattr__(self, name: str) -> Any: ...
 
+    def _float(self) -> Any:
+        """Integer tensors become the default float dtype first (torch.exp(int) is a float)."""
+        return self if self.dtype.kind in "fc" else self.to(D.dt.get_default_dtype())
+
+    def exp(self) -> Any:
+        return D.apply(E.Exp, self._float())
+
+    def expm1(self) -> Any:
+        return D.apply(E.Expm1, self._float())
+
+    def log(self) -> Any:
+        return D.apply(E.Log, self._float())
+
+    def log1p(self) -> Any:
+        return D.apply(E.Log1p, self._float())
+
+    def log2(self) -> Any:
+        return self.log() * (1 / 0.6931471805599453)
+
+    def log10(self) -> Any:
+        return self.log() * (1 / 2.302585092994046)
+
+    def sqrt(self) -> Any:
+        return D.apply(E.Sqrt, self._float())
+
+    def rsqrt(self) -> Any:
+        return 1.0 / self.sqrt()
+
+    def abs(self) -> Any:
+        return D.apply(E.Abs, self)
+
+    absolute = abs
+
+    def sigmoid(self) -> Any:
+        return D.apply(E.Sigmoid, self._float())
+
+    def tanh(self) -> Any:
+        return D.apply(E.Tanh, self._float())
+
+    def relu(self) -> Any:
+        return D.apply(E.Relu, self)
+
+    def softplus(self) -> Any:
+        """log(1 + e^x), computed stably."""
+        return D.apply(E.Softplus, self._float())
+
+    def log_sigmoid(self) -> Any:
+        """log σ(x) = -softplus(-x), computed stably (log_sigmoid(-1000) = -1000)."""
+        return D.apply(E.LogSigmoid, self._float())
+
+    def _step(self, fn: str, **kw: Any) -> Any:
+        if self.dtype.kind in "iub" and fn != "sign":
+            return self.clone()
+        return D.apply(E.Step, self, fn=fn, **kw)
+
+    def floor(self) -> Any:
+        return self._step("floor")
+
+    def ceil(self) -> Any:
+        return self._step("ceil")
+
+    def round(self, decimals: int = 0) -> Any:
+        """Round half to even (as torch and NumPy); `decimals` digits after the point."""
+        return self._step("round", decimals=decimals)
+
+    def trunc(self) -> Any:
+        return self._step("trunc")
+
+    fix = trunc
+
+    def frac(self) -> Any:
+        return self - self.trunc()
+
+    def sign(self) -> Any:
+        return self._step("sign")
+
+    def clamp(self, min: Any = None, max: Any = None) -> Any:  # noqa: A002
+        """Limit values to [min, max] (tensor bounds allowed); gradient 1 inside, else 0."""
+        if min is None and max is None:
+            raise RuntimeError("torch.clamp: At least one of 'min' or 'max' must not be None")
+        if hasattr(min, "shape") or hasattr(max, "shape"):
+            out = self if min is None else self.maximum(min)
+            return out if max is None else out.minimum(max)
+        lo = None if min is None else min.item() if hasattr(min, "item") else min
+        hi = None if max is None else max.item() if hasattr(max, "item") else max
+        x = self
+        if any(isinstance(v, float) for v in (lo, hi)) and self.dtype.kind in "iub":
+            x = self.to(D.dt.get_default_dtype())
+        return D.apply(E.Clip, x, lo=lo, hi=hi)
+
+    clip = clamp
+
+    def clamp_min(self, min: Any) -> Any:  # noqa: A002
+        return self.clamp(min=min)
+
+    def clamp_max(self, max: Any) -> Any:  # noqa: A002
+        return self.clamp(max=max)
+
+    def maximum(self, other: Any) -> Any:
+        """Elementwise maximum; at ties each input gets half the gradient."""
+        return D.apply(E.Maximum, *D.promote("maximum", self, other)[0])
+
+    def minimum(self, other: Any) -> Any:
+        """Elementwise minimum; at ties each input gets half the gradient."""
+        return D.apply(E.Minimum, *D.promote("minimum", self, other)[0])
+
+    def isnan(self) -> Any:
+        return D.make(D.backend_of(self.array).isnan(self.array), None)
+
+    def isinf(self) -> Any:
+        return D.make(D.backend_of(self.array).isinf(self.array), None)
+
+    def isfinite(self) -> Any:
+        return D.make(D.backend_of(self.array).isfinite(self.array), None)
+
+    # ---- trigonometric and hyperbolic (ops: trigonometry.py) -------------------------------
     def sin(self) -> Any:
         return D.apply(TR.Sin, self._float())
 
@@ -92,3 +209,16 @@ class ElementwiseMethods:
         """True where exactly one of self and other is nonzero."""
         o = other if isinstance(other, D.Tensor) else D.const(self, other)
         return D.make(D.backend_of(self.array).logical_xor(self._bool(), o._bool()), None)
+
+    # ---- the error function (kernel: special.py; ops: activations.py) ---------------------
+    def erf(self) -> Any:
+        """erf(x) = 2/√π ∫₀ˣ e^{-t²} dt, accurate to ~1e-15 in float64."""
+        from .activations import Erf
+
+        return D.apply(Erf, self._float())
+
+    def erfc(self) -> Any:
+        """1 - erf(x), accurate in the tail where erf(x) rounds to 1."""
+        from .activations import Erfc
+
+        return D.apply(Erfc, self._float())

@@ -18,6 +18,7 @@ from . import dispatch as D
 from . import dtypes as dt
 from . import elementwise as E
 from . import indexing as IX
+from . import inplace as IP
 from .backend import backend_of
 from .tensor_inplace import InplaceMethods
 
@@ -115,7 +116,7 @@ class IndexingMethods(InplaceMethods):
 
     def __setitem__(self, index: Any, value: Any) -> None:
         idx = convert_index(self, index)
-        D.check_inplace(self, "index assignment x[...] = v")
+        IP.check_inplace(self, "index assignment x[...] = v")
         v = (
             value
             if isinstance(value, D.Tensor)
@@ -124,7 +125,7 @@ class IndexingMethods(InplaceMethods):
         if D._MODE.enabled and (self._node is not None or v._node is not None):
             if v.dtype != self.dtype:
                 v = v.to(self.dtype)
-            D.inplace(self, IX.SetItem, v, what="index assignment", index=idx)
+            IP.inplace(self, IX.SetItem, v, what="index assignment", index=idx)
             return
         xp = backend_of(self.array)
         va = v.array if xp.dtype_of(v.array) == self.dtype else xp.astype(v.array, self.array.dtype)

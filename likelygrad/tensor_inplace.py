@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 from . import dispatch as D
 from . import dtypes as dt
 from . import elementwise as E
+from . import inplace as IP
 from . import ops
 from . import trigonometry as TR
 from .backend import backend_of
@@ -38,7 +39,7 @@ class InplaceMethods(WriteMethods):
     # ---- the machinery ----------------------------------------------------------------------
     def _write(self, result: Any, name: str) -> Any:
         """Replace this tensor's values by `result` (computed out of place) in place."""
-        D.check_inplace(self, name)
+        IP.check_inplace(self, name)
         if dt.category(result.dtype) > dt.category(self.dtype):
             raise RuntimeError(
                 f"{name}: result type {result.dtype} can't be cast to the desired output type "
@@ -51,14 +52,14 @@ class InplaceMethods(WriteMethods):
             )
         if D._MODE.enabled and (self._node is not None or result._node is not None):
             return self.copy_(result)
-        D.write(self, result.array, name)
+        IP.write(self, result.array, name)
         return self
 
     def _update(self, compute: Any, name: str) -> Any:
         """self ← compute(self), computed out of place and written back. Under autograd the
         computation reads a copy of the old values with self's history (so a VJP that saved
         them is not invalidated by the write), as `dispatch.inplace` does for single ops."""
-        D.check_inplace(self, name)
+        IP.check_inplace(self, name)
         src = self
         if D._MODE.enabled:
             src = D.make(backend_of(self.array).asarray(self.array, copy=True), self._node)
@@ -71,34 +72,34 @@ class InplaceMethods(WriteMethods):
                 f"{name}: result type {dt.get_default_dtype()} can't be cast to the desired "
                 f"output type {self.dtype}"
             )
-        return D.inplace(self, op, what=name)
+        return IP.inplace(self, op, what=name)
 
     # ---- arithmetic -------------------------------------------------------------------------
     def add_(self, other: Any, alpha: Any = 1) -> Any:
-        return D.inplace(self, ops.Add, other if alpha == 1 else other * alpha, what="add_")
+        return IP.inplace(self, ops.Add, other if alpha == 1 else other * alpha, what="add_")
 
     def sub_(self, other: Any, alpha: Any = 1) -> Any:
-        return D.inplace(self, ops.Sub, other if alpha == 1 else other * alpha, what="sub_")
+        return IP.inplace(self, ops.Sub, other if alpha == 1 else other * alpha, what="sub_")
 
     subtract_ = sub_
 
     def mul_(self, other: Any) -> Any:
-        return D.inplace(self, ops.Mul, other, what="mul_")
+        return IP.inplace(self, ops.Mul, other, what="mul_")
 
     multiply_ = mul_
 
     def div_(self, other: Any, *, rounding_mode: str | None = None) -> Any:
         if rounding_mode is not None:
             return self._update(lambda t: t.div(other, rounding_mode=rounding_mode), "div_")
-        return D.inplace(self, ops.Div, other, what="div_")
+        return IP.inplace(self, ops.Div, other, what="div_")
 
     divide_ = true_divide_ = div_
 
     def pow_(self, exponent: Any) -> Any:
-        return D.inplace(self, ops.Pow, exponent, what="pow_")
+        return IP.inplace(self, ops.Pow, exponent, what="pow_")
 
     def neg_(self) -> Any:
-        return D.inplace(self, ops.Neg, what="neg_")
+        return IP.inplace(self, ops.Neg, what="neg_")
 
     negative_ = neg_
 
@@ -157,12 +158,12 @@ class InplaceMethods(WriteMethods):
         return self._update(lambda t: t.rsqrt(), "rsqrt_")
 
     def abs_(self) -> Any:
-        return D.inplace(self, E.Abs, what="abs_")
+        return IP.inplace(self, E.Abs, what="abs_")
 
     absolute_ = abs_
 
     def relu_(self) -> Any:
-        return D.inplace(self, E.Relu, what="relu_")
+        return IP.inplace(self, E.Relu, what="relu_")
 
     def sigmoid_(self) -> Any:
         return self._float_op_(E.Sigmoid, "sigmoid_")

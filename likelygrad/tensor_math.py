@@ -1,6 +1,7 @@
-"""Tensor methods that compute: elementwise functions and reductions (operators live in
-`tensor_operators.py`, the rest of the math in `tensor_elementwise.py`, `tensor_reduce.py`,
-`tensor_sort.py` and `tensor_linalg.py`).
+"""Tensor methods that compute: the common reductions (`sum`, `mean`, `max`, `softmax`, `var`,
+...) here, and the mixins that hold the rest of the math (operators in `tensor_operators.py`,
+elementwise functions in `tensor_elementwise.py`, more reductions in `tensor_reduce.py`, sorting
+in `tensor_sort.py`, linear algebra in `tensor_linalg.py`).
 
 Each is one line handing the arrays to an op through `apply` (or `binary`, which promotes dtypes
 as PyTorch does first). PyTorch's names and keywords (`dim`, `keepdim`) come first; NumPy's
@@ -13,7 +14,6 @@ from collections import namedtuple
 from typing import TYPE_CHECKING, Any
 
 from . import dispatch as D
-from . import elementwise as E
 from . import reductions as R
 from . import softmax_ops as S
 from .tensor_args import dims, with_out
@@ -31,8 +31,8 @@ MinResult = namedtuple("min", ["values", "indices"])  # type: ignore[name-match]
 class MathMethods(
     OperatorMethods, ElementwiseMethods, ReductionMethods, SortingMethods, LinalgMethods
 ):
-    """Elementwise functions and reductions (mixed into Tensor); operators and the rest of the
-    math come from the mixins named after them."""
+    """The common reductions (mixed into Tensor); operators and the rest of the math come from
+    the mixins named after them."""
 
     __slots__ = ()
     array: Any
@@ -40,122 +40,6 @@ class MathMethods(
     if TYPE_CHECKING:  # the other mixins' and Tensor's attributes, for the type checker
 
         def __getattr__(self, name: str) -> Any: ...
-
-    # ---- elementwise ----------------------------------------------------------------------
-    def _float(self) -> Any:
-        """Integer tensors become the default float dtype first (torch.exp(int) is a float)."""
-        return self if self.dtype.kind in "fc" else self.to(D.dt.get_default_dtype())
-
-    def exp(self) -> Any:
-        return D.apply(E.Exp, self._float())
-
-    def expm1(self) -> Any:
-        return D.apply(E.Expm1, self._float())
-
-    def log(self) -> Any:
-        return D.apply(E.Log, self._float())
-
-    def log1p(self) -> Any:
-        return D.apply(E.Log1p, self._float())
-
-    def log2(self) -> Any:
-        return self.log() * (1 / 0.6931471805599453)
-
-    def log10(self) -> Any:
-        return self.log() * (1 / 2.302585092994046)
-
-    def sqrt(self) -> Any:
-        return D.apply(E.Sqrt, self._float())
-
-    def rsqrt(self) -> Any:
-        return 1.0 / self.sqrt()
-
-    def abs(self) -> Any:
-        return D.apply(E.Abs, self)
-
-    absolute = abs
-
-    def sigmoid(self) -> Any:
-        return D.apply(E.Sigmoid, self._float())
-
-    def tanh(self) -> Any:
-        return D.apply(E.Tanh, self._float())
-
-    def relu(self) -> Any:
-        return D.apply(E.Relu, self)
-
-    def softplus(self) -> Any:
-        """log(1 + e^x), computed stably."""
-        return D.apply(E.Softplus, self._float())
-
-    def log_sigmoid(self) -> Any:
-        """log σ(x) = -softplus(-x), computed stably (log_sigmoid(-1000) = -1000)."""
-        return D.apply(E.LogSigmoid, self._float())
-
-    def _step(self, fn: str, **kw: Any) -> Any:
-        if self.dtype.kind in "iub" and fn != "sign":
-            return self.clone()
-        return D.apply(E.Step, self, fn=fn, **kw)
-
-    def floor(self) -> Any:
-        return self._step("floor")
-
-    def ceil(self) -> Any:
-        return self._step("ceil")
-
-    def round(self, decimals: int = 0) -> Any:
-        """Round half to even (as torch and NumPy); `decimals` digits after the point."""
-        return self._step("round", decimals=decimals)
-
-    def trunc(self) -> Any:
-        return self._step("trunc")
-
-    fix = trunc
-
-    def frac(self) -> Any:
-        return self - self.trunc()
-
-    def sign(self) -> Any:
-        return self._step("sign")
-
-    def clamp(self, min: Any = None, max: Any = None) -> Any:  # noqa: A002
-        """Limit values to [min, max] (tensor bounds allowed); gradient 1 inside, else 0."""
-        if min is None and max is None:
-            raise RuntimeError("torch.clamp: At least one of 'min' or 'max' must not be None")
-        if hasattr(min, "shape") or hasattr(max, "shape"):
-            out = self if min is None else self.maximum(min)
-            return out if max is None else out.minimum(max)
-        lo = None if min is None else min.item() if hasattr(min, "item") else min
-        hi = None if max is None else max.item() if hasattr(max, "item") else max
-        x = self
-        if any(isinstance(v, float) for v in (lo, hi)) and self.dtype.kind in "iub":
-            x = self.to(D.dt.get_default_dtype())
-        return D.apply(E.Clip, x, lo=lo, hi=hi)
-
-    clip = clamp
-
-    def clamp_min(self, min: Any) -> Any:  # noqa: A002
-        return self.clamp(min=min)
-
-    def clamp_max(self, max: Any) -> Any:  # noqa: A002
-        return self.clamp(max=max)
-
-    def maximum(self, other: Any) -> Any:
-        """Elementwise maximum; at ties each input gets half the gradient."""
-        return D.apply(E.Maximum, *D.promote("maximum", self, other)[0])
-
-    def minimum(self, other: Any) -> Any:
-        """Elementwise minimum; at ties each input gets half the gradient."""
-        return D.apply(E.Minimum, *D.promote("minimum", self, other)[0])
-
-    def isnan(self) -> Any:
-        return D.make(D.backend_of(self.array).isnan(self.array), None)
-
-    def isinf(self) -> Any:
-        return D.make(D.backend_of(self.array).isinf(self.array), None)
-
-    def isfinite(self) -> Any:
-        return D.make(D.backend_of(self.array).isfinite(self.array), None)
 
     # ---- reductions -----------------------------------------------------------------------
     @with_out
@@ -392,16 +276,3 @@ class MathMethods(
 
     def count_nonzero(self, dim: Any = None) -> Any:
         return D.make(self._bool(), None).sum(dim)
-
-    # ---- the error function (kernel: special.py; ops: activations.py) ---------------------
-    def erf(self) -> Any:
-        """erf(x) = 2/√π ∫₀ˣ e^{-t²} dt, accurate to ~1e-15 in float64."""
-        from .activations import Erf
-
-        return D.apply(Erf, self._float())
-
-    def erfc(self) -> Any:
-        """1 - erf(x), accurate in the tail where erf(x) rounds to 1."""
-        from .activations import Erfc
-
-        return D.apply(Erfc, self._float())

@@ -14,6 +14,7 @@ import numpy as np
 
 from . import dispatch as D
 from . import elementwise as E
+from . import inplace as IP
 from . import ops
 
 
@@ -97,19 +98,19 @@ class OperatorMethods:
         return self.abs()
 
     def __iadd__(self, o: Any) -> Any:
-        return D.inplace(self, ops.Add, o, what="+=")
+        return IP.inplace(self, ops.Add, o, what="+=")
 
     def __isub__(self, o: Any) -> Any:
-        return D.inplace(self, ops.Sub, o, what="-=")
+        return IP.inplace(self, ops.Sub, o, what="-=")
 
     def __imul__(self, o: Any) -> Any:
-        return D.inplace(self, ops.Mul, o, what="*=")
+        return IP.inplace(self, ops.Mul, o, what="*=")
 
     def __itruediv__(self, o: Any) -> Any:
-        return D.inplace(self, ops.Div, o, what="/=")
+        return IP.inplace(self, ops.Div, o, what="/=")
 
     def __ipow__(self, o: Any) -> Any:
-        return D.inplace(self, ops.Pow, o, what="**=")
+        return IP.inplace(self, ops.Pow, o, what="**=")
 
     def _scalar(self, o: Any) -> Any:
         """A left operand that is not a tensor, as a tensor (weak scalars keep our dtype;

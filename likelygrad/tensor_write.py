@@ -16,6 +16,7 @@ import numpy as np
 
 from . import dispatch as D
 from . import dtypes as dt
+from . import inplace as IP
 from .backend import backend_of
 
 
@@ -35,7 +36,7 @@ class WriteMethods:
 
     # ---- shape in place: the tensor takes the new view's shape (and, in a graph, its node) --
     def _reshape_(self, view: Any, name: str) -> Any:
-        D.check_inplace(self, name)
+        IP.check_inplace(self, name)
         self.array = view.array
         if view._node is not None and D._MODE.enabled:
             self._node = view._node
@@ -142,7 +143,7 @@ class WriteMethods:
         return self.dtype if self.dtype in (dt.float32, dt.float64) else dt.float64
 
     def _fill_random(self, values: Any, name: str) -> Any:
-        D.check_inplace(self, name)
+        IP.check_inplace(self, name)
         xp = backend_of(self.array)
         if xp.dtype_of(values) != self.dtype:
             values = xp.astype(values, self.array.dtype)

@@ -9,9 +9,8 @@ from __future__ import annotations
 import importlib
 from typing import Any
 
-from .engine import (
-    Node,
-    RemovableHandle,
+from .engine import Node, RemovableHandle
+from .modes import (
     detect_anomaly,
     enable_grad,
     inference_mode,

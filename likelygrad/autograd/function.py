@@ -21,7 +21,7 @@ from typing import Any
 
 from .. import dispatch as D
 from ..ops import Op
-from .engine import _MODE, no_grad
+from .modes import _MODE, no_grad
 
 
 class FunctionCtx:

@@ -12,6 +12,7 @@ from typing import Any
 
 from .. import activations as A
 from .. import dispatch as D
+from .. import inplace as IP
 from .. import ops
 from ..dtypes import int64
 from ..functions import where
@@ -58,7 +59,7 @@ def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
 def _act(input: Tensor, op: Any, inplace: bool, **options: Any) -> Tensor:
     """op(input), or written into input's own memory when inplace (as torch's `op_`)."""
     if inplace:
-        return D.inplace(input, op, what=f"{op.name}_", **options)
+        return IP.inplace(input, op, what=f"{op.name}_", **options)
     return D.apply(op, input._float(), **options)
 
 

@@ -1,16 +1,18 @@
 """`Module`, with PyTorch's conventions: registration by assignment, dotted names, traversal,
-train/eval and torch's printed layout. Mixed in: forward hooks (`module_hooks.py`), moving and
-casting (`module_convert.py`), state_dict and load_state_dict (`state_dict.py`)."""
+train/eval and torch's printed layout. Mixed in: walking submodules, parameters and buffers
+(`module_traversal.py`), forward hooks (`module_hooks.py`), moving and casting
+(`module_convert.py`), state_dict and load_state_dict (`state_dict.py`)."""
 
 from __future__ import annotations
 
 from collections import OrderedDict
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 from ..tensor import Tensor
 from .module_convert import ConversionMixin
 from .module_hooks import HooksMixin, RemovableHandle
+from .module_traversal import TraversalMixin
 from .parameter import Buffer, Parameter, typename
 from .state_dict import IncompatibleKeys, StateDictMixin
 
@@ -23,7 +25,7 @@ def _add_indent(text: str, spaces: int) -> str:
     return "\n".join([first] + [(" " * spaces + line) if line.strip() else "" for line in rest])
 
 
-class Module(HooksMixin, ConversionMixin, StateDictMixin):
+class Module(TraversalMixin, HooksMixin, ConversionMixin, StateDictMixin):
     """Base class for layers and models: assign Parameters and Modules as attributes.
 
     Subclasses call `super().__init__()` first and define `forward`; calling the module runs it
@@ -211,79 +213,6 @@ class Module(HooksMixin, ConversionMixin, StateDictMixin):
         if self._forward_pre_hooks or self._forward_hooks:
             return self._call_with_hooks(args, kwargs)
         return self.forward(*args, **kwargs)
-
-    # ---- traversal -------------------------------------------------------------------------
-    def named_modules(
-        self, memo: set | None = None, prefix: str = "", remove_duplicate: bool = True
-    ) -> Iterator[tuple[str, Module]]:
-        """This module and every descendant, depth first, with dotted names ('' for self); a
-        module reached twice is listed once unless remove_duplicate=False."""
-        if memo is None:
-            memo = set()
-        if self in memo:
-            return
-        if remove_duplicate:
-            memo.add(self)
-        yield prefix, self
-        for name, module in self._modules.items():
-            if module is not None:
-                sub = f"{prefix}.{name}" if prefix else name
-                yield from module.named_modules(memo, sub, remove_duplicate)
-
-    def modules(self) -> Iterator[Module]:
-        for _, m in self.named_modules():
-            yield m
-
-    def named_children(self) -> Iterator[tuple[str, Module]]:
-        seen: set[int] = set()
-        for name, m in self._modules.items():
-            if m is not None and id(m) not in seen:
-                seen.add(id(m))
-                yield name, m
-
-    def children(self) -> Iterator[Module]:
-        for _, m in self.named_children():
-            yield m
-
-    def _named_members(
-        self, registry: str, prefix: str, recurse: bool, remove_duplicate: bool
-    ) -> Iterator[tuple[str, Any]]:
-        seen: set[int] = set()
-        mods = self.named_modules(prefix=prefix, remove_duplicate=remove_duplicate)
-        for mod_name, mod in mods if recurse else [(prefix, self)]:
-            for k, v in getattr(mod, registry).items():
-                if v is None or id(v) in seen:
-                    continue
-                if remove_duplicate:
-                    seen.add(id(v))
-                yield (f"{mod_name}.{k}" if mod_name else k), v
-
-    def named_parameters(
-        self, prefix: str = "", recurse: bool = True, remove_duplicate: bool = True
-    ) -> Iterator[tuple[str, Parameter]]:
-        """(dotted name, parameter) pairs; a parameter shared by two modules is listed once."""
-        return self._named_members("_parameters", prefix, recurse, remove_duplicate)
-
-    def parameters(self, recurse: bool = True) -> Iterator[Parameter]:
-        for _, p in self.named_parameters(recurse=recurse):
-            yield p
-
-    def named_buffers(
-        self, prefix: str = "", recurse: bool = True, remove_duplicate: bool = True
-    ) -> Iterator[tuple[str, Tensor]]:
-        """(dotted name, buffer) pairs, each buffer once."""
-        return self._named_members("_buffers", prefix, recurse, remove_duplicate)
-
-    def buffers(self, recurse: bool = True) -> Iterator[Tensor]:
-        for _, b in self.named_buffers(recurse=recurse):
-            yield b
-
-    def apply(self, fn: Callable[[Module], Any]) -> Module:
-        """Call fn(module) on every submodule (children first) and on self; returns self."""
-        for m in self.children():
-            m.apply(fn)
-        fn(self)
-        return self
 
     # ---- modes and gradients --------------------------------------------------------------
     def train(self, mode: bool = True) -> Module:
