@@ -12,8 +12,9 @@ import numpy as np
 
 from . import dispatch as D
 from . import dtypes as dt
-from .backend import CPU, as_device, backend_for
+from .backend import CPU, backend_for
 from .buffers import copy_of
+from .devices import device_or_default
 from .tensor import Tensor
 from .tensor_shape import sizes as sizes_of
 
@@ -22,7 +23,7 @@ _make = D.make
 
 def _place(arr: np.ndarray, device: Any, requires_grad: bool) -> Tensor:
     """A NumPy array as a tensor on `device` (moved there unless it is the CPU)."""
-    d = as_device(device)
+    d = device_or_default(device)
     if d.type != "cpu":
         arr = backend_for(d).asarray(arr, device=d)
     t = _make(arr, None)
@@ -80,7 +81,7 @@ def as_tensor(data: Any, dtype: Any = None, device: Any = None) -> Tensor:
     if (
         isinstance(data, np.ndarray)
         and (dtype is None or dt.as_dtype(dtype) == data.dtype)
-        and as_device(device) == CPU
+        and device_or_default(device) == CPU
     ):
         return _make(data, None)
     if (
