@@ -155,6 +155,11 @@ CASES = [
      lambda m, x: x.scatter(0, m.tensor(1), x.new_tensor(7.0))),
     ("scatter_add-0d", np.zeros(4), lambda m, x: x.scatter_add(0, m.tensor(2), x.new_tensor(5.0))),
     ("gather-0d-index", [1.0, 2.0, 3.0], lambda m, x: x.gather(0, m.tensor(2))),
+    # whole-tensor comparisons as methods (the tensors tutorial checks y1, y2, y3 agree)
+    ("equal-method", [1.0, 2.0], lambda m, x: [x.equal(x * 1), x.equal(x[:1]), x.equal(x + 1)]),
+    ("equal-method-int-float", [1, 2], lambda m, x: x.equal(x.double())),
+    ("allclose-method", [1.0, 2.0], lambda m, x: [x.allclose(x + 1e-7), x.allclose(x + 1e-3)]),
+    ("isclose-method", [1.0, NAN], lambda m, x: x.isclose(x + 1e-9, equal_nan=True)),
 ]  # fmt: skip
 
 
