@@ -17,6 +17,7 @@ import numpy as np
 import pytest
 
 import likelygrad as lg
+from likelygrad.cli.images import png_header
 
 PROGRAMS = Path(__file__).resolve().parent / "programs"
 
@@ -216,4 +217,6 @@ def test_vae_mnist(tmp_path, monkeypatch, capsys):
     epochs = numbers(out, r"====> Epoch: \d Average loss: (-?\d+\.\d{4})$")
     tests = numbers(out, r"====> Test set loss: (-?\d+\.\d{4})$")
     assert len(epochs) == len(tests) == 2 and epochs[1] < epochs[0] - 100 and tests[1] < tests[0]
-    assert out[-1] == "(64, 1, 28, 28)"
+    # save_image: 8 originals over 8 reconstructions, and an 8×8 grid of samples (28 + 2 padding)
+    assert png_header(tmp_path / "results" / "reconstruction_2.png")[:2] == (242, 62)
+    assert png_header(tmp_path / "results" / "sample_2.png")[:2] == (242, 242)

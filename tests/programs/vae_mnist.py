@@ -4,12 +4,14 @@ binary_cross_entropy(reduction="sum") plus the continuous-Bernoulli normalizer a
 # ruff: noqa: B007, UP008, UP032 (the tutorials' own spelling, kept)
 
 import argparse
+import os
 
 import likelygrad as torch
 import likelygrad.utils.data
 from likelygrad import nn, optim
 from likelygrad.nn import functional as F
 from likelygrad.vision import datasets, transforms
+from likelygrad.vision.utils import save_image
 
 parser = argparse.ArgumentParser(description="VAE MNIST Example")
 parser.add_argument("--batch-size", type=int, default=128, metavar="N")
@@ -139,16 +141,19 @@ def test(epoch):
             if i == 0:
                 n = min(data.size(0), 8)
                 comparison = torch.cat([data[:n], recon_batch.view(args.batch_size, 1, 28, 28)[:n]])
-                assert comparison.shape == (2 * n, 1, 28, 28)
+                save_image(
+                    comparison.cpu(), "results/reconstruction_" + str(epoch) + ".png", nrow=n
+                )
     test_loss /= len(test_loader.dataset)
     print("====> Test set loss: {:.4f}".format(test_loss))
 
 
 if __name__ == "__main__":
+    os.makedirs("results", exist_ok=True)  # the example's folder ships with the repository
     for epoch in range(1, args.epochs + 1):
         train(epoch)
         test(epoch)
         with torch.no_grad():
             sample = torch.randn(64, 20).to(device)
             sample = model.decode(sample).cpu()
-            print(tuple(sample.view(64, 1, 28, 28).shape))
+            save_image(sample.view(64, 1, 28, 28), "results/sample_" + str(epoch) + ".png")
