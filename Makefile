@@ -54,10 +54,12 @@ demo: $(VENV)/.demo $(SAMPLE)
 	$(PY) -m likelygrad train --dataset mnist --model logreg --epochs 10 --out runs/demo-logreg --overwrite
 	$(PY) -m likelygrad train --dataset mnist --model mlp --epochs 10 --out runs/demo-mlp --overwrite
 
-## make bench: the speed comparison against PyTorch, scikit-learn and hand-written NumPy
+## make bench: the speed comparison against PyTorch, scikit-learn and hand-written NumPy, then
+## the loops users write, each epoch in a fresh process
 bench: $(VENV)/.dev $(SAMPLE)
 	$(PIP) install --quiet -e '.[bench]' 'torch==2.13.0'
 	$(PY) benchmarks/run.py
+	$(PY) benchmarks/user_loop.py --table
 
 ## make bench-dist: data-parallel speed over MPI (1, 2, 4 ranks) beside PyTorch DDP (gloo)
 bench-dist: $(VENV)/.dev

@@ -57,7 +57,8 @@ def build(model: workload.Model, folder: Path, seed: int):
 def time_ops(totals: dict[str, float], counts: dict[str, int]) -> Any:
     """Time every op's forward and VJP through the engine's observers (no op is patched);
     returns the observer, to remove it from `OBSERVERS` afterwards."""
-    from likelygrad.autograd.engine import OBSERVERS, Node
+    from likelygrad.autograd.engine import OBSERVERS
+    from likelygrad.autograd.node import Node
 
     def observe(phase: str, node: Any, seconds: float) -> None:
         op = node.op if isinstance(node, Node) else node

@@ -7,7 +7,8 @@ Ways: `readme` (the README's loop: gather with NumPy, `lg.tensor(X[idx])`, maxim
 does not copy), `loader` (`lg.utils.data.DataLoader(TensorDataset(...))`, PyTorch's idiom),
 `fit` (`likelygrad.train.fit`), and `torch` (PyTorch's loop indexing a tensor, `Xt[idx]`).
 Each run is its own process, so allocator state, imports and caches are what a user meets;
-`benchmarks/speed.py --user-loop` runs them alternately over rounds and prints the table.
+`python benchmarks/user_loop.py --table` (part of `make bench`) runs every model and way,
+interleaved over rounds, and prints median seconds per epoch and the ratio to PyTorch.
 Data: 60,000 random 784-pixel float32 examples, ten classes; batch 128; SGD with momentum 0.9.
 """
 
@@ -108,13 +109,46 @@ def run_torch(name: str, x: np.ndarray, y: np.ndarray, batch: int) -> float:
     return time.perf_counter() - t0
 
 
+def table(rounds: int, ways: tuple[str, ...], batch: int, size: int) -> str:
+    """Every model × way, each run a fresh process, interleaved: rounds of all, then medians."""
+    import statistics
+    import subprocess
+
+    times: dict[tuple[str, str], list[float]] = {(m, w): [] for m in MODELS for w in ways}
+    for r in range(rounds):
+        for m in MODELS:
+            for w in ways:
+                argv = [sys.executable, __file__, "--model", m, "--way", w]
+                argv += ["--batch", str(batch), "--size", str(size)]
+                out = subprocess.run(argv, capture_output=True, text=True, check=True).stdout
+                times[m, w].append(float(out.split()[0]))
+            print(f"round {r + 1}/{rounds}: {m} done", file=sys.stderr)
+    lg_ways = [w for w in ways if w != "torch"]
+    head = "| model | " + " | ".join(f"`{w}` s/epoch" for w in ways)
+    head += " | " + " | ".join(f"`{w}` ÷ PyTorch" for w in lg_ways) + " |"
+    lines = [head, "|---|" + "---:|" * (len(ways) + len(lg_ways))]
+    for m in MODELS:
+        med = {w: statistics.median(times[m, w]) for w in ways}
+        cells = [f"{med[w]:.3f}" for w in ways]
+        cells += [f"**{med[w] / med['torch']:.2f}**" if "torch" in med else "" for w in lg_ways]
+        lines.append(f"| {m} | " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--model", choices=list(MODELS), default="784-10")
     p.add_argument("--way", choices=WAYS, default="readme")
     p.add_argument("--batch", type=int, default=128)
     p.add_argument("--size", type=int, default=60000, help="training examples (an epoch)")
+    p.add_argument("--table", action="store_true", help="every model and way; a markdown table")
+    p.add_argument("--rounds", type=int, default=3, help="with --table: runs of each")
     args = p.parse_args(argv)
+    if args.table:
+        ways = ("readme", "loader", "fit", "torch")
+        print(f"An epoch in a fresh process: batch {args.batch}, 1 thread, {args.rounds} rounds")
+        print(table(args.rounds, ways, args.batch, args.size))
+        return 0
     x, y = data(args.size)
     if args.way == "torch":
         seconds = run_torch(args.model, x, y, args.batch)

@@ -17,8 +17,9 @@ from typing import Any
 import numpy as np
 
 from . import dtypes as dt
-from .autograd.engine import OBSERVERS, Node
+from .autograd.engine import OBSERVERS
 from .autograd.modes import _ANOMALY, _MODE, anomaly_error
+from .autograd.node import Node
 from .backend import NUMPY, backend_of, common_backend
 
 Tensor: Any = None  # set by tensor.py once the class exists

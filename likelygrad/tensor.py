@@ -18,7 +18,7 @@ import numpy as np
 
 from . import dispatch
 from . import dtypes as dt
-from .autograd.engine import Node
+from .autograd.node import Node
 from .backend import as_device, backend_for, backend_of
 from .dispatch import ACCUMULATE, infer
 from .dispatch import make as _make

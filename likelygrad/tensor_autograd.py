@@ -13,7 +13,8 @@ from typing import TYPE_CHECKING, Any, Self
 import numpy as np
 
 from . import dispatch as D
-from .autograd.engine import RemovableHandle, run_backward
+from .autograd.engine import run_backward
+from .autograd.node import RemovableHandle
 from .dispatch import leaf_node
 from .dispatch import make as _make
 

@@ -95,3 +95,19 @@ def test_profile_bare_step_is_the_engine_step_without_the_engine(act):
         profile_step.bare_step(bare, opt_b, x, y)
     for pe, pb in zip(engine.parameters(), bare.parameters()):
         np.testing.assert_array_equal(pe.data, pb.data)
+
+
+def test_user_loop_table_has_a_row_per_model_and_a_ratio_per_way():
+    """The fresh-process loops run (tiny epochs) and the table compares each way with torch."""
+    pytest.importorskip("torch")
+    argv = [sys.executable, str(BENCH / "user_loop.py"), "--table", "--rounds", "1"]
+    out = subprocess.run(argv + ["--size", "512"], capture_output=True, text=True, check=True)
+    rows = [line for line in out.stdout.splitlines() if line.startswith("| 784")]
+    assert [r.split("|")[1].strip() for r in rows] == [
+        "784-10",
+        "784-128-10:sigmoid",
+        "784-256-10:relu",
+    ]
+    for r in rows:
+        cells = [c.strip().strip("*") for c in r.split("|")[2:-1]]
+        assert len(cells) == 7 and all(float(c) > 0 for c in cells)

@@ -104,7 +104,8 @@ def test_every_op_has_a_row():
             yield from subclasses(s)
 
     used = set()
-    from likelygrad.autograd.engine import OBSERVERS, Node
+    from likelygrad.autograd.engine import OBSERVERS
+    from likelygrad.autograd.node import Node
 
     def seen(phase, node, seconds):
         used.add(node.op if isinstance(node, Node) else node)

@@ -9,7 +9,6 @@ from __future__ import annotations
 import importlib
 from typing import Any
 
-from .engine import Node, RemovableHandle
 from .modes import (
     detect_anomaly,
     enable_grad,
@@ -22,6 +21,7 @@ from .modes import (
     set_detect_anomaly,
     set_grad_enabled,
 )
+from .node import Node, RemovableHandle
 
 _LAZY = {
     "backward": "api", "grad": "api", "Function": "function", "FunctionCtx": "function",

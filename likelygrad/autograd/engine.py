@@ -19,126 +19,12 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from .modes import _ANOMALY, anomaly_error, user_frame
+from .node import Node
+from .unbroadcast import conform
 
 # Functions called as observer(phase, node, seconds) after each op's forward ("forward") and VJP
 # ("backward"): how profilers watch the engine without patching it. Empty: no cost but a check.
 OBSERVERS: list[Callable[[str, Any, float], None]] = []
-
-
-class Node:
-    """One recorded op application; `op.backward(node, g)` returns the VJPs for its inputs.
-
-    `next[i]` is the node of input i (None for constants); `needs[i]` says whether input i
-    requires a gradient, so an op computes only those. `inputs` are the input arrays (their
-    shapes and dtypes, and constants for drawing the graph); `out` a weak reference to the output
-    tensor; `versions` the version counters of the tensors the op saved; `hooks` functions run on
-    the node's incoming gradient; `meta` rare extras (anomaly mode's creation stack, post hooks).
-    """
-
-    op: Any
-    next: tuple | None
-    needs: tuple
-    saved: Any
-    grad: Any
-    inputs: Any
-    xp: Any
-    # Set on few nodes, so they live in the instance dict, defaulting to these class values:
-    # a node is made for every op application, and each slot to fill costs time.
-    out: Any = None
-    versions: Any = None
-    hooks: list | None = None
-    meta: dict[str, Any] | None = None
-
-    __slots__ = ("op", "next", "needs", "saved", "grad", "inputs", "xp", "__dict__", "__weakref__")
-
-    def __init__(self, op: Any, next: tuple, needs: tuple, inputs: Any, xp: Any) -> None:
-        self.op, self.next, self.needs, self.inputs, self.xp = op, next, needs, inputs, xp
-        self.saved = self.grad = None
-
-    # PyTorch's grad_fn interface: name() and next_functions, enough to walk the graph.
-    def name(self) -> str:
-        """The backward function's name, e.g. 'MulBackward'."""
-        return getattr(self.op, "grad_name", f"{type(self.op).__name__}Backward")
-
-    @property
-    def next_functions(self) -> tuple[tuple[Node | None, int], ...]:
-        """(node, 0) per input, as torch's grad_fn.next_functions (None for constants)."""
-        return tuple((n, 0) for n in self.next or ())
-
-    @property
-    def variable(self) -> Any:
-        """For an accumulator node: the leaf tensor it accumulates into."""
-        return self.out() if self.out is not None else None
-
-    def register_hook(self, fn: Callable[[Any], Any]) -> RemovableHandle:
-        """Run `fn(grad)` on the gradient arriving at this node; a returned value replaces it."""
-        if self.hooks is None:
-            self.hooks = []
-        self.hooks.append(fn)
-        return RemovableHandle(self.hooks, fn)
-
-    def __repr__(self) -> str:
-        return f"<{self.name()} object at {id(self):#x}>"
-
-
-class RemovableHandle:
-    """Returned by hook registrations; `remove()` unregisters the hook."""
-
-    def __init__(self, hooks: list, fn: Any) -> None:
-        self._hooks, self._fn = hooks, fn
-
-    def remove(self) -> None:
-        if self._fn in self._hooks:
-            self._hooks.remove(self._fn)
-
-    def __enter__(self) -> RemovableHandle:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.remove()
-
-
-# ---- the one place broadcasting is undone ---------------------------------------------------
-
-
-def unbroadcast(xp: Any, g: Any, shape: tuple[int, ...]) -> Any:
-    """Undo broadcasting: sum `g` over the axes that broadcasting created or stretched.
-
-    If x of shape `shape` was broadcast to g.shape in the forward pass, each element of x was
-    used many times, so its gradient is the sum of the gradients of all its copies.
-    This is the only place in likelygrad where broadcasting is undone.
-    """
-    lead = g.ndim - len(shape)
-    if lead > 0:  # axes broadcasting added in front
-        g = xp.sum(g, axis=tuple(range(lead)))
-    stretched = tuple(i for i, n in enumerate(shape) if n == 1 and g.shape[i] != 1)
-    if stretched:  # axes of size 1 that broadcasting stretched
-        g = xp.sum(g, axis=stretched, keepdims=True)
-    return g
-
-
-def conform(node: Node, i: int, pg: Any) -> Any:
-    """VJP i of `node` as an array of its input's shape and dtype (summed back over broadcast
-    axes); a VJP of a shape that cannot broadcast to the input is a bug, reported as such."""
-    xp, a = node.xp, node.inputs[i]
-    if type(pg) is not type(a):  # NumPy gives scalars for 0-d results
-        pg = xp.asarray(pg, dtype=a.dtype)
-    if pg.shape != a.shape:
-        lead = pg.ndim - a.ndim
-        if lead < 0 or any(n not in (1, m) for n, m in zip(a.shape, pg.shape[lead:])):
-            raise RuntimeError(
-                f"{node.name()} returned a gradient of shape {tuple(pg.shape)} for input {i} of "
-                f"shape {tuple(a.shape)}: the shapes do not broadcast (a bug in the op's VJP)"
-            )
-        pg = unbroadcast(xp, pg, a.shape)
-    if pg.dtype != a.dtype:
-        pg = xp.astype(pg, a.dtype)
-    if type(pg) is not type(a):  # a full sum in NumPy gives a scalar
-        pg = xp.asarray(pg, dtype=a.dtype)
-    return pg
-
-
-# ---- the graph walk -----------------------------------------------------------------------------
 
 
 def _check_versions(node: Node) -> None:

@@ -10,7 +10,7 @@ from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from .engine import Node
+    from .node import Node
 
 
 class _GradMode(threading.local):

@@ -14,7 +14,8 @@ from typing import Any, TextIO
 
 import numpy as np
 
-from ..autograd.engine import conform, run_backward
+from ..autograd.engine import run_backward
+from ..autograd.unbroadcast import conform
 from ..tensor import Tensor
 from .graph import labels, walk
 

@@ -16,7 +16,7 @@ from typing import Any
 
 import numpy as np
 
-from ..autograd.engine import Node
+from ..autograd.node import Node
 from ..tensor import Tensor
 from ._io import write_bytes
 
