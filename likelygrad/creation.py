@@ -121,23 +121,42 @@ def _filled(
     return _place(np.full(sizes_of(size), fill, dtype=d), device, requires_grad)
 
 
+def into(out: Tensor | None, t: Tensor) -> Tensor:
+    """torch's `out=` for factories: `t` written into `out` (resized when its shape differs)
+    and `out` returned; `t` itself when there is no `out`."""
+    if out is None:
+        return t
+    if out.shape != t.shape:
+        out.array = D.backend_of(out.array).astype(t.array, out.dtype)
+    else:
+        out.copy_(t)
+    return out
+
+
 def zeros(
     *size: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False, out: Any = None
 ) -> Tensor:
     """A tensor of zeros."""
-    return _filled(0, size, dtype, device, requires_grad)
+    return into(out, _filled(0, size, dtype, device, requires_grad))
 
 
-def ones(*size: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
+def ones(
+    *size: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False, out: Any = None
+) -> Tensor:
     """A tensor of ones."""
-    return _filled(1, size, dtype, device, requires_grad)
+    return into(out, _filled(1, size, dtype, device, requires_grad))
 
 
 def empty(
-    *size: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False, **_: Any
+    *size: Any,
+    dtype: Any = None,
+    device: Any = None,
+    requires_grad: bool = False,
+    out: Any = None,
+    **_: Any,
 ) -> Tensor:
     """A tensor whose values are unspecified (zeros here, so runs are reproducible)."""
-    return _filled(0, size, dtype, device, requires_grad)
+    return into(out, _filled(0, size, dtype, device, requires_grad))
 
 
 def full(
