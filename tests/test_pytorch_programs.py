@@ -77,7 +77,7 @@ def test_quickstart_fashion(tmp_path, monkeypatch, capsys):
     assert losses[-1] < 0.7 * losses[0]
     accuracy = numbers(out, r"Accuracy: (\d+\.\d)%, Avg loss: \d+\.\d{6} $")
     assert len(accuracy) == 2 and accuracy[-1] > 60  # chance is 10%
-    assert names["accuracies"][-1] == pytest.approx(accuracy[-1] / 100, abs=5e-4)
+    assert names["accuracies"][-1] == pytest.approx(accuracy[-1] / 100, abs=1e-3)  # rounded
     saved = lg.load(tmp_path / "model.pth", weights_only=True)
     assert sorted(saved) == sorted(names["model"].state_dict())
     assert re.fullmatch(r'Predicted: "[^"]+", Actual: "Ankle boot"', out[-1])
