@@ -35,10 +35,11 @@ def run(name, tmp_path, monkeypatch, capsys, *argv):
     """Run programs/<name>.py as `python <name>.py argv...` in tmp_path: (globals, stdout lines).
 
     Downloads fail at once (a mirror that does not exist), so MNIST falls back to mnist-sample
-    offline, as it does on a machine without the network."""
+    offline, as it does on a machine without the network; the global generator starts seeded."""
     monkeypatch.chdir(tmp_path)
     monkeypatch.setattr(sys, "argv", [f"{name}.py", *argv])
     monkeypatch.setenv("LIKELYGRAD_MIRROR", (tmp_path / "no-mirror").as_uri())
+    lg.manual_seed(0)  # programs that seed nothing still run the same way every time
     try:
         names = runpy.run_path(str(PROGRAMS / f"{name}.py"), run_name="__main__")
     finally:
