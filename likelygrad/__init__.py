@@ -82,7 +82,7 @@ __version__ = "0.2.0"
 _LAZY = {
     "nn", "optim", "data", "likelihoods", "viz", "train", "metrics", "models", "utils",
     "distributed", "onnx", "sklearn", "cuda", "accelerator", "backends", "vision", "serialization",
-    "linalg",
+    "linalg", "multiprocessing",
 }  # fmt: skip
 
 
