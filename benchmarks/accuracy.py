@@ -37,6 +37,23 @@ RECIPES: dict[str, tuple[str, float, str]] = {
     ),
     "digits-mlp": ("--dataset digits --hidden 128 --epochs 50 --val-fraction 0", 0.97, "issue"),
     "digits-logreg": ("--dataset digits --model logreg --epochs 50 --val-fraction 0", 0.95, "ours"),
+    "fashion-cnn": (
+        "--dataset fashion-mnist --model cnn --channels 32 64 128 --batch-norm --dropout 0.5 "
+        "--epochs 15 --early-stopping 3",
+        0.92,
+        "issue target",
+    ),
+    "mnist-sample-cnn": (
+        "--dataset mnist-sample --model cnn --channels 32 64 128 --batch-norm --dropout 0.3 "
+        "--epochs 30 --val-fraction 0",
+        0.975,
+        "issue target",
+    ),
+    "digits-cnn": (
+        "--dataset digits --model cnn --batch-norm --epochs 30 --val-fraction 0",
+        0.985,
+        "issue target",
+    ),
 }
 
 

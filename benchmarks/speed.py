@@ -46,7 +46,8 @@ TRAINERS = Path(__file__).resolve().parent / "trainers.py"
 THREAD_VARS = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
 FRAMEWORKS = ("likelygrad", "likelygrad-fit", "torch", "sklearn", "numpy", "matmul")
 NEEDS = {"torch": "torch", "sklearn": "sklearn"}  # framework -> module it cannot run without
-MODELS = ("784-256-10:relu", "784-128-10:sigmoid", "784-10")
+MODELS = ("784-256-10:relu", "784-128-10:sigmoid", "784-10", "cnn", "cnn:pool-relu")
+MLP_ONLY = ("sklearn", "numpy")  # no convolutional network in these rows
 
 
 # ---- measuring --------------------------------------------------------------------------------
@@ -95,10 +96,18 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         "--models",
         nargs="+",
         default=list(MODELS),
-        help="sizes and hidden activation, e.g. 784-256-10:relu 784-10 "
-        f"(default: {' '.join(MODELS)})",
+        help="sizes and hidden activation, e.g. 784-256-10:relu 784-10; 'cnn' is conv 1→32 "
+        "3×3, relu, pool, conv 32→64 3×3, relu, pool, 1600-128-10 ('cnn-C1-C2-H' sizes one, "
+        f"':pool-relu' pools first) (default: {' '.join(MODELS)})",
     )
     p.add_argument("--batch-sizes", type=int, nargs="+", default=[128, 512])
+    p.add_argument(
+        "--cnn-batch-sizes",
+        type=int,
+        nargs="+",
+        default=[128],
+        help="batch sizes for the cnn models (default: 128)",
+    )
     p.add_argument("--epochs", type=int, default=1, help="timed epochs per measurement")
     p.add_argument("--rounds", type=int, default=5)
     p.add_argument("--frameworks", nargs="+", default=list(FRAMEWORKS), choices=FRAMEWORKS)
@@ -171,19 +180,27 @@ def main(argv: Sequence[str] | None = None) -> int:
                     f"and {data['classes']} classes"
                 )
             write_weights(model, folder, args.seed)
-        total = args.rounds * len(args.threads) * len(args.models) * len(args.batch_sizes)
+
+        def batches(model: Any) -> list[int]:
+            return args.cnn_batch_sizes if model.channels else args.batch_sizes
+
+        total = args.rounds * len(args.threads) * sum(len(batches(m)) for m in args.models)
         done = 0
         for rnd in range(args.rounds):
             for threads in args.threads:
                 for model in args.models:
-                    for batch in args.batch_sizes:
+                    for batch in batches(model):
                         done += 1
                         for fw in frameworks:
+                            if model.channels and fw in MLP_ONLY:
+                                continue
                             spec = {
                                 "framework": fw,
                                 "model": model.name,
                                 "sizes": list(model.sizes),
                                 "activation": model.activation,
+                                "channels": list(model.channels),
+                                "pool_first": model.pool_first,
                                 "batch": batch,
                                 "epochs": args.epochs,
                                 "lr": args.lr,

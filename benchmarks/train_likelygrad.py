@@ -6,6 +6,7 @@ from typing import Any
 
 import numpy as np
 from harness import EVAL_ROWS, Clock, batch_starts, load_weights
+from train_cnn import cnn_layers, cnn_state, images
 
 # ---- likelygrad: the loop a user writes ---------------------------------------------------------
 
@@ -13,6 +14,11 @@ from harness import EVAL_ROWS, Clock, batch_starts, load_weights
 def _likelygrad_model(spec: dict[str, Any], weights: list) -> Any:
     from likelygrad import nn
 
+    if spec.get("channels"):  # the CNN rows
+        layers = cnn_layers(nn, spec)
+        model, state = nn.Sequential(*layers), cnn_state(layers, weights)
+        model.load_state_dict(state)
+        return model, state
     act = {"relu": nn.ReLU, "sigmoid": nn.Sigmoid}.get(spec["activation"])
     sizes, layers, state = spec["sizes"], [], {}
     for i, (n_in, n_out) in enumerate(zip(sizes[:-1], sizes[1:])):
@@ -33,6 +39,7 @@ def train_likelygrad(spec: dict[str, Any], data: dict[str, np.ndarray]):
     F = nn.functional
     model, state = _likelygrad_model(spec, load_weights(spec["data_dir"], spec["model"]))
     x, y, lr, batch = data["x_train"], data["y_train"], spec["lr"], spec["batch"]
+    x = images(x) if spec.get("channels") else x
 
     def run(opt: Any, perm: np.ndarray, steps: int | None = None) -> None:
         starts = batch_starts(len(perm), batch)
@@ -55,13 +62,14 @@ def train_likelygrad(spec: dict[str, Any], data: dict[str, np.ndarray]):
     for perm in data["perms"][: spec["epochs"]]:
         with clock:
             run(opt, perm)
-    return clock, _likelygrad_accuracy(model, data), {"version": lg.__version__}
+    return clock, _likelygrad_accuracy(model, data, spec), {"version": lg.__version__}
 
 
-def _likelygrad_accuracy(model: Any, data: dict[str, np.ndarray]) -> float:
+def _likelygrad_accuracy(model: Any, data: dict[str, np.ndarray], spec: dict[str, Any]) -> float:
     import likelygrad as lg
 
     x, y, correct = data["x_test"], data["y_test"], 0
+    x = images(x) if spec.get("channels") else x
     with lg.no_grad():
         for i in range(0, len(x), EVAL_ROWS):
             out = model(lg.from_numpy(x[i : i + EVAL_ROWS]))
@@ -84,6 +92,7 @@ def train_likelygrad_fit(spec: dict[str, Any], data: dict[str, np.ndarray]):
 
     model, state = _likelygrad_model(spec, load_weights(spec["data_dir"], spec["model"]))
     x, y, lr, batch = data["x_train"], data["y_train"], spec["lr"], spec["batch"]
+    x = images(x) if spec.get("channels") else x
     warm = perms[0][: spec["warmup"] * batch]
     opt = optim.SGD(model.parameters(), lr=lr, momentum=spec["momentum"])
     fit(
@@ -102,4 +111,4 @@ def train_likelygrad_fit(spec: dict[str, Any], data: dict[str, np.ndarray]):
         fit(model, "categorical", opt, loader, epochs=spec["epochs"], progress="quiet")
     n = spec["epochs"]
     clock.wall, clock.cpu = [clock.wall[0] / n] * n, [clock.cpu[0] / n] * n
-    return clock, _likelygrad_accuracy(model, data), {"version": lg.__version__}
+    return clock, _likelygrad_accuracy(model, data, spec), {"version": lg.__version__}

@@ -6,6 +6,7 @@ from typing import Any
 
 import numpy as np
 from harness import EVAL_ROWS, Clock, batch_starts, load_weights
+from train_cnn import cnn_layers, cnn_state, images
 
 
 def train_torch(spec: dict[str, Any], data: dict[str, np.ndarray]):
@@ -15,7 +16,12 @@ def train_torch(spec: dict[str, Any], data: dict[str, np.ndarray]):
     F = torch.nn.functional
     act = {"relu": torch.nn.ReLU, "sigmoid": torch.nn.Sigmoid}.get(spec["activation"])
     sizes, layers, state = spec["sizes"], [], {}
-    for i, (W, b) in enumerate(load_weights(spec["data_dir"], spec["model"])):
+    weights = load_weights(spec["data_dir"], spec["model"])
+    cnn = bool(spec.get("channels"))
+    if cnn:  # the CNN rows
+        layers = cnn_layers(torch.nn, spec)
+        state = {k: torch.from_numpy(v) for k, v in cnn_state(layers, weights).items()}
+    for i, (W, b) in enumerate([] if cnn else weights):
         state[f"{len(layers)}.weight"] = torch.from_numpy(W)
         state[f"{len(layers)}.bias"] = torch.from_numpy(b)
         layers.append(torch.nn.Linear(sizes[i], sizes[i + 1]))
@@ -23,7 +29,8 @@ def train_torch(spec: dict[str, Any], data: dict[str, np.ndarray]):
             layers.append(act())
     model = torch.nn.Sequential(*layers)
     model.load_state_dict(state)
-    x, y = torch.from_numpy(data["x_train"]), torch.from_numpy(data["y_train"])
+    as_input = images if cnn else (lambda a: a)
+    x, y = torch.from_numpy(as_input(data["x_train"])), torch.from_numpy(data["y_train"])
     lr, batch = spec["lr"], spec["batch"]
 
     def run(opt: Any, perm: Any, steps: int | None = None) -> None:
@@ -48,7 +55,7 @@ def train_torch(spec: dict[str, Any], data: dict[str, np.ndarray]):
     for perm in perms:
         with clock:
             run(opt, perm)
-    xt, yt, correct = torch.from_numpy(data["x_test"]), data["y_test"], 0
+    xt, yt, correct = torch.from_numpy(as_input(data["x_test"])), data["y_test"], 0
     with torch.no_grad():
         for i in range(0, len(xt), EVAL_ROWS):
             pred = model(xt[i : i + EVAL_ROWS]).argmax(dim=1).numpy()

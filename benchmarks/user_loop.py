@@ -36,7 +36,8 @@ MODELS = {
 
 def data(n: int = 60000) -> tuple[np.ndarray, np.ndarray]:
     rng = np.random.default_rng(0)
-    return rng.standard_normal((n, 784)).astype(np.float32), rng.integers(0, 10, n)
+    # drawn in float32 directly, so the process's peak memory is the data plus the training
+    return rng.standard_normal((n, 784), dtype=np.float32), rng.integers(0, 10, n)
 
 
 def lg_model(name: str) -> object:
@@ -54,13 +55,15 @@ def run_likelygrad(name: str, way: str, x: np.ndarray, y: np.ndarray, batch: int
     import likelygrad as lg
     from likelygrad import optim
     from likelygrad.likelihoods import Categorical
-    from likelygrad.train import fit
-    from likelygrad.utils.data import DataLoader, TensorDataset
 
     lg.manual_seed(0)
     model = lg_model(name)
     opt = optim.SGD(model.parameters(), lr=0.01, momentum=0.9, maximize=True)
     perm = np.random.default_rng(1).permutation(len(x))
+    if way == "loader":  # imported only where used, so the script runs on older checkouts
+        from likelygrad.utils.data import DataLoader, TensorDataset
+    if way == "fit":
+        from likelygrad.train import fit
     t0 = time.perf_counter()  # imports done: the epoch alone is timed
     if way in ("readme", "as_tensor"):
         wrap = lg.tensor if way == "readme" else lg.as_tensor
@@ -115,6 +118,7 @@ def table(rounds: int, ways: tuple[str, ...], batch: int, size: int) -> str:
     import subprocess
 
     times: dict[tuple[str, str], list[float]] = {(m, w): [] for m in MODELS for w in ways}
+    peaks: dict[tuple[str, str], list[float]] = {(m, w): [] for m in MODELS for w in ways}
     for r in range(rounds):
         for m in MODELS:
             for w in ways:
@@ -122,16 +126,18 @@ def table(rounds: int, ways: tuple[str, ...], batch: int, size: int) -> str:
                 argv += ["--batch", str(batch), "--size", str(size)]
                 out = subprocess.run(argv, capture_output=True, text=True, check=True).stdout
                 times[m, w].append(float(out.split()[0]))
+                peaks[m, w].append(float(out.split()[1]))
             print(f"round {r + 1}/{rounds}: {m} done", file=sys.stderr)
     lg_ways = [w for w in ways if w != "torch"]
     head = "| model | " + " | ".join(f"`{w}` s/epoch" for w in ways)
-    head += " | " + " | ".join(f"`{w}` ÷ PyTorch" for w in lg_ways) + " |"
-    lines = [head, "|---|" + "---:|" * (len(ways) + len(lg_ways))]
+    head += " | " + " | ".join(f"`{w}` ÷ PyTorch" for w in lg_ways) + " | peak RSS MiB |"
+    lines = [head, "|---|" + "---:|" * (len(ways) + len(lg_ways) + 1)]
     for m in MODELS:
         med = {w: statistics.median(times[m, w]) for w in ways}
         cells = [f"{med[w]:.3f}" for w in ways]
         cells += [f"**{med[w] / med['torch']:.2f}**" if "torch" in med else "" for w in lg_ways]
-        lines.append(f"| {m} | " + " | ".join(cells) + " |")
+        rss = " / ".join(f"{statistics.median(peaks[m, w]):.0f}" for w in ways)
+        lines.append(f"| {m} | " + " | ".join(cells) + f" | {rss} |")
     return "\n".join(lines)
 
 
@@ -147,6 +153,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.table:
         ways = ("readme", "loader", "fit", "torch")
         print(f"An epoch in a fresh process: batch {args.batch}, 1 thread, {args.rounds} rounds")
+        data_mib = args.size * (784 * 4 + 8) / 2**20  # float32 pixels, an int64 label
+        print(f"(peak RSS in the order {', '.join(ways)}; the data alone is {data_mib:.0f} MiB)")
         print(table(args.rounds, ways, args.batch, args.size))
         return 0
     x, y = data(args.size)

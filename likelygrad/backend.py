@@ -2,9 +2,10 @@
 
 Ops never name NumPy. Each op receives `ctx.xp`, the `Backend` of its inputs: the library's
 Array API namespace (`xp.exp`, `xp.sum`, `xp.permute_dims`, ...) plus a few *kernels*, operations
-the standard has no fast spelling for (a scatter-add, a row softmax). `Backend` writes each
-kernel once, portably; `NumPyBackend` overrides the few where NumPy has a faster spelling (ufunc
-`.reduce`, `out=`, `np.add.at`). That class is the one table of NumPy-specific code in the engine.
+the standard has no fast spelling for (a scatter-add, a row softmax). `Backend` (kernels.py)
+writes each kernel once, portably; `NumPyBackend` (numpy_kernels.py) overrides the few where
+NumPy has a faster spelling (ufunc `.reduce`, `out=`, `np.add.at`): the one table of
+NumPy-specific code in the engine. Devices live in devices.py; this module is the registry.
 
 Devices use PyTorch's words: `device("cpu")`, `device("cuda", 0)`, "cuda:1". The CPU is NumPy;
 "cuda" loads CuPy on first use (the `gpu` extra). Any other Array API library works on the CPU

@@ -17,6 +17,7 @@ import numpy as np
 
 from .devices import as_device, device
 from .dtypes import as_dtype
+from .window_kernels import WindowKernels
 
 
 def _namespace(obj: Any) -> Any:
@@ -25,7 +26,7 @@ def _namespace(obj: Any) -> Any:
     return get() if get is not None and not isinstance(obj, np.ndarray | np.generic) else None
 
 
-class Backend:
+class Backend(WindowKernels):
     """One array library: its namespace (standard names, looked up once) and portable kernels."""
 
     name = "array-api"

@@ -13,9 +13,10 @@ import numpy as np
 
 from .devices import CPU, device
 from .kernels import Backend
+from .window_kernels_numpy import NumPyWindowKernels
 
 
-class NumPyBackend(Backend):
+class NumPyBackend(NumPyWindowKernels, Backend):
     """NumPy, with faster spellings of the kernels (ufunc `.reduce`, `out=`, `np.add.at`)."""
 
     def __init__(self) -> None:

@@ -11,14 +11,19 @@ How to add an op:
 1. Write the class here (elementwise), in `reductions.py`, `shape_ops.py`, `indexing.py`, ...
    with the math in a comment. Compute with `xp = ctx.xp`, the inputs' array namespace (the
    Array API standard: `xp.exp`, `xp.sum(x, axis=...)`, `xp.where`); never name NumPy. Where the
-   standard has no fast spelling, add a kernel to `backend.Backend` (portable) and override it in
-   `NumPyBackend`.
+   standard has no fast spelling, add a kernel to `kernels.Backend` (portable) and override it in
+   `numpy_kernels.NumPyBackend`.
 2. Declare what the VJP keeps: `saved_inputs` (indices of inputs it reads in backward) and
    `saves_output`, so in-place changes to those are caught; `view = True` if the output may share
    memory with input 0.
 3. Add a method in a `tensor_*.py` mixin that calls `apply` (or `binary` for promotion), and a row
    to `tests/op_table.py`: it then runs forward vs NumPy, a float64 gradcheck, float32 kept, vs
    torch.autograd, and on array_api_strict.
+
+How to add a backend (another array library, another device): subclass `kernels.Backend` with
+the library's namespace and its devices (`cuda.py` does it for CuPy), override the kernels it
+can do faster, and `backend.register(array_type, backend, device_type)`. Nothing here changes:
+the op table then runs on it (tests/test_devices.py registers array_api_strict as a stand-in).
 """
 
 from __future__ import annotations

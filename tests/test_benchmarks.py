@@ -110,4 +110,5 @@ def test_user_loop_table_has_a_row_per_model_and_a_ratio_per_way():
     ]
     for r in rows:
         cells = [c.strip().strip("*") for c in r.split("|")[2:-1]]
-        assert len(cells) == 7 and all(float(c) > 0 for c in cells)
+        assert len(cells) == 8 and all(float(c) > 0 for c in cells[:7])
+        assert all(float(m) > 0 for m in cells[7].split(" / "))  # peak RSS of each way

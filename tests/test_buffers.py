@@ -32,3 +32,24 @@ def test_small_arrays_and_other_dtypes_are_plain_copies():
     assert t[0].item() == 0.0 and not np.shares_memory(t.numpy(), a)
     assert lg.tensor(a, dtype=lg.float32).dtype == lg.float32
     assert buffers.LARGE > a.nbytes
+
+
+def test_fits_loader_recycles_its_batches_and_never_overwrites_a_held_one():
+    """likelygrad.data.DataLoader (what fit uses) gathers into recycled buffers: two alternate
+    in a loop that drops each batch, and a batch the caller keeps is never written again."""
+    from likelygrad.data import DataLoader
+
+    x = np.arange(4000, dtype=np.float32).reshape(1000, 4)
+    y = np.arange(1000)
+    loader = DataLoader(x, y, batch_size=100, seed=3)
+    pooled = 0
+    for xb, yb in loader:
+        pooled += any(xb is b for b in loader._buffers[0].pool)
+        np.testing.assert_array_equal(xb, x[yb])
+    assert pooled == 10 and len(loader._buffers[0].pool) <= 3  # recycled, not one per batch
+    kept = list(loader)
+    copies = [(xb.copy(), yb.copy()) for xb, yb in kept]
+    for (xb, yb), (xc, yc) in zip(kept, copies):
+        np.testing.assert_array_equal(xb, xc)
+        np.testing.assert_array_equal(yb, yc)
+        np.testing.assert_array_equal(xb, x[yb])

@@ -30,6 +30,8 @@ CASES = [
     ),  # fmt: skip
     (lambda: T.Conv2d(3, 4, 4, padding="same", dilation=2), (2, 3, 7, 7)),
     (lambda: T.Conv1d(3, 5, 3, stride=2, padding="valid"), (2, 3, 11)),
+    (lambda: T.Conv2d(3, 4, 3, padding=2, padding_mode="reflect"), (2, 3, 8, 8)),
+    (lambda: T.Conv2d(3, 4, 3, padding="same", dilation=2, padding_mode="replicate"), (2, 3, 7, 7)),
     (lambda: T.MaxPool2d(2), (2, 3, 8, 8)),
     (lambda: T.MaxPool2d(3, stride=2, padding=1), (2, 3, 9, 9)),
     (lambda: T.MaxPool1d(3, stride=2), (2, 3, 10)),
@@ -45,6 +47,11 @@ CASES = [
     (lambda: T.LayerNorm((3, 4)), (2, 5, 3, 4)),
     (lambda: T.LayerNorm(6, elementwise_affine=False), (4, 6)),
     (lambda: T.Embedding(10, 4), (3, 5)),
+    (lambda: T.GroupNorm(2, 4), (2, 4, 5, 5)),
+    (lambda: T.GroupNorm(3, 6, affine=False), (2, 6, 7)),
+    (lambda: T.GroupNorm(1, 3, eps=1e-3), (2, 3, 2, 3, 2)),
+    (lambda: T.Dropout2d(0.5), (2, 3, 4, 4)),
+    (lambda: T.Dropout1d(0.5), (2, 3, 5)),
     (lambda: T.LeakyReLU(0.2), (4, 6)),
     (lambda: T.ELU(0.5), (4, 6)),
     (lambda: T.SiLU(), (4, 6)),
@@ -83,6 +90,8 @@ def likelygrad_twin(tm: torch.nn.Module) -> nn.Module:
     if not hasattr(nn, name):
         return standin(tm)
     args = {k: v for k, v in vars(tm).items() if not k.startswith("_") and k != "training"}
+    if "bias" in tm._parameters:  # a parameter, not an attribute: bias=False leaves it None
+        args["bias"] = tm._parameters["bias"] is not None
     ours = getattr(nn, name)(**_constructor_args(getattr(nn, name), args))
     ours.load_state_dict({k: v.numpy() for k, v in tm.state_dict().items()})
     return ours
@@ -101,6 +110,10 @@ def prepared(make, shape):
     rng = np.random.default_rng(0)
     if isinstance(tm, T.Embedding):
         return tm.eval(), rng.integers(0, tm.num_embeddings, shape)
+    if isinstance(tm, T.GroupNorm) and tm.affine:  # a scale and shift that show
+        with torch.no_grad():
+            tm.weight.uniform_(0.5, 2)
+            tm.bias.uniform_(-1, 1)
     if isinstance(tm, T.modules.batchnorm._BatchNorm):  # running statistics worth the name
         with torch.no_grad():
             tm.weight.uniform_(0.5, 2)
@@ -150,7 +163,7 @@ def test_a_convnet(tmp_path):
 @pytest.mark.parametrize(
     "make,message",
     [
-        (lambda: T.Conv2d(1, 1, 3, padding=1, padding_mode="reflect"), "padding_mode='reflect'"),
+        (lambda: T.Conv2d(1, 1, 3, padding=1, padding_mode="circular"), "padding_mode='circular'"),
         (lambda: T.BatchNorm2d(2, track_running_stats=False), "track_running_stats=False"),
         (lambda: T.Embedding(4, 2, max_norm=1.0), "max_norm"),
         (lambda: T.AdaptiveAvgPool2d(4), "does not divide"),

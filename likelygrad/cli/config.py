@@ -23,13 +23,15 @@ from .parser import DEFAULT_LR, UsageError
 RUN_KEYS = ("dataset", "model", "hidden", "activation", "dropout", "likelihood",
             "positive_class", "optimizer", "lr", "momentum", "weight_decay", "batch_size",
             "preprocess", "val_fraction", "seed")  # fmt: skip
+# Settings newer than some saved runs (absent from their configuration): fixed like RUN_KEYS.
+NEWER_RUN_KEYS = ("channels", "batch_norm")
 # What may change on --resume without making the checkpoint's state wrong: how long to train,
 # when to stop early (its counters carry on), where the same data set's files are, and the
 # device (a checkpoint holds NumPy arrays, loadable anywhere).
 MAY_CHANGE = ("epochs", "early_stopping", "data_dir", "device")
 # The files a run writes (besides the checkpoint), removed by --overwrite.
 OUTPUTS = ("metrics.json", "history.csv", "curves.png", "confusion.png", "reliability.png",
-           "misclassified.png", "weights.png")  # fmt: skip
+           "misclassified.png", "weights.png", "filters.png")  # fmt: skip
 CHECKPOINTS = ("checkpoint.safetensors", "checkpoint.npz")
 
 
@@ -76,6 +78,10 @@ def check_applicable(config: dict[str, Any], given: set[str]) -> None:
         if mlp_only:
             verb = "applies" if len(mlp_only) == 1 else "apply"
             problems.append(f"{', '.join(mlp_only)} {verb} to --model mlp only (not logreg)")
+    cnn_only = [flag(k) for k in NEWER_RUN_KEYS if k in given]
+    if cnn_only and config["model"] != "cnn":
+        verb = "applies" if len(cnn_only) == 1 else "apply"
+        problems.append(f"{', '.join(cnn_only)} {verb} to --model cnn only")
     if "momentum" in given and config["optimizer"] != "sgd":
         problems.append(f"--momentum applies to --optimizer sgd only (not {config['optimizer']})")
     if "positive_class" in given and config["likelihood"] != "bernoulli":
@@ -99,6 +105,8 @@ def resolved(config: dict[str, Any]) -> dict[str, Any]:
         config["lr"] = DEFAULT_LR[config["optimizer"]]
     if config["model"] == "logreg":
         config.update(hidden=None, activation=None, dropout=None)
+    if config["model"] != "cnn":
+        config.update(channels=None, batch_norm=None)
     if config["optimizer"] != "sgd":
         config["momentum"] = None
     if config["likelihood"] != "bernoulli":
@@ -113,8 +121,8 @@ def merge_resumed(
 
     UsageError listing every typed flag that contradicts the run.
     """
-    conflicts = []
-    for k in sorted(given & set(RUN_KEYS), key=RUN_KEYS.index):
+    conflicts, fixed = [], RUN_KEYS + NEWER_RUN_KEYS
+    for k in sorted(given & set(fixed), key=fixed.index):
         same = (config[k] in (trained_on(saved), saved.get("dataset_requested"))
                 if k == "dataset" else config[k] == saved.get(k))  # fmt: skip
         if not same:
@@ -127,7 +135,7 @@ def merge_resumed(
             f"drop those flags, or start a new run with another --out (on resume only {may} "
             "may change)"
         )
-    kept = (*RUN_KEYS, *MAY_CHANGE, "dataset_requested")
+    kept = (*fixed, *MAY_CHANGE, "dataset_requested")
     merged = {**config, **{k: saved[k] for k in kept if k in saved}}
     merged["dataset"] = trained_on(saved)
     changes = []

@@ -18,10 +18,12 @@ from ..models import ACTIVATIONS
 
 OPTIMIZERS = ("sgd", "adam", "adamw", "lbfgs")
 DEFAULT_LR = {"sgd": 0.05, "adam": 1e-3, "adamw": 1e-3, "lbfgs": 1.0}
+CNN_HIDDEN = [128]  # a cnn's MLP head, unless --hidden is given
 
 # The configuration of a run when a flag is not given (lr: DEFAULT_LR of the optimizer).
 TRAIN_DEFAULTS: dict[str, Any] = {
     "dataset": "mnist", "data_dir": None, "model": "mlp", "hidden": [256, 128],
+    "channels": [32, 64], "batch_norm": False,
     "activation": "relu", "dropout": 0.0, "likelihood": "categorical", "positive_class": 3,
     "optimizer": "adam", "lr": None, "momentum": 0.9, "weight_decay": 0.0, "epochs": 10,
     "batch_size": 128, "preprocess": "standardize", "val_fraction": 0.1, "seed": 0,
@@ -92,15 +94,22 @@ def _train_options() -> list[tuple[str, dict[str, Any], str]]:
         ("--data-dir", {"metavar": "DIR"},
          "a folder holding the data set's files (default: search $LIKELYGRAD_DATA, the "
          "cache, the environment and system folders, then download)"),
-        ("--model", {"choices": ("logreg", "mlp")},
-         f"logistic regression (one linear layer) or a multilayer perceptron "
+        ("--model", {"choices": ("logreg", "mlp", "cnn")},
+         f"logistic regression (one linear layer), a multilayer perceptron, or a "
+         f"convolutional network: 3×3 conv + 2×2 max-pool blocks, then an MLP "
          f"(default: {d['model']})"),
         ("--hidden", {"type": positive_int, "nargs": "+", "metavar": "N"},
-         f"mlp: hidden layer sizes (default: {hidden})"),
+         f"mlp, cnn: hidden layer sizes of the MLP (default: {hidden}; cnn: "
+         f"{' '.join(map(str, CNN_HIDDEN))})"),
+        ("--channels", {"type": positive_int, "nargs": "+", "metavar": "N"},
+         f"cnn: output channels of each conv block; each block halves the image "
+         f"(default: {' '.join(map(str, d['channels']))})"),
+        ("--batch-norm", {"action": "store_true", "default": None},
+         "cnn: batch normalization after each convolution (default: off)"),
         ("--activation", {"choices": sorted(ACTIVATIONS)},
-         f"mlp: the hidden units' activation (default: {d['activation']})"),
+         f"mlp, cnn: the hidden units' activation (default: {d['activation']})"),
         ("--dropout", {"type": fraction, "metavar": "P"},
-         f"mlp: probability of zeroing a hidden unit while training, in [0, 1) "
+         f"mlp, cnn: probability of zeroing a hidden unit while training, in [0, 1) "
          f"(default: {d['dropout']:g})"),
         ("--likelihood", {"choices": ("categorical", "bernoulli")},
          "categorical: one class of all; bernoulli: --positive-class against the rest "
@@ -210,6 +219,8 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
         for k, v in TRAIN_DEFAULTS.items():
             if getattr(args, k) is None:
                 setattr(args, k, v)
+        if args.model == "cnn" and "hidden" not in args.given:
+            args.hidden = list(CNN_HIDDEN)
     return args
 
 

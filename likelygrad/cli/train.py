@@ -16,7 +16,7 @@ from ..atomic import atomic_write
 from ..data import Dataset, load_dataset, preprocess
 from ..distributed import init_from_launcher
 from ..distributed.world import STATE as MPI_STATE
-from ..models import build_model, describe
+from ..models import build_model, describe, unfold_bytes
 from ..random import manual_seed
 from ..train import NonFiniteLossError, Progress, evaluate, fit
 from .config import (
@@ -159,8 +159,10 @@ def run(args: argparse.Namespace) -> int:
     if root:
         make_out(out)
     ckpt = find_checkpoint(out)
+    unfolded = unfold_bytes(config, config["batch_size"])  # what im2col holds per step
+    memory = f" ({unfolded / 2**20:.1f} MiB of unfolded inputs per batch)" if unfolded else ""
     say(f"{ds!r}\nmodel: {describe(config, in_features, n_out)}, "
-        f"{sum(p.numel() for p in model.parameters()):,} parameters; {config['optimizer']} "
+        f"{sum(p.numel() for p in model.parameters()):,} parameters{memory}; {config['optimizer']} "
         f"lr {config['lr']:g}, {config['likelihood']} likelihood")  # fmt: skip
     t0 = time.perf_counter()
     try:
@@ -260,6 +262,8 @@ def _plots(out: Path, config, model, ds: Dataset, history, ev, say) -> list[Path
             ds.x_test, y_test, ev["pred"], ev["probs"], out / "misclassified.png", class_names=names
         ),  # fmt: skip
     ]
+    if config["model"] == "cnn":  # what the first layer's units look for
+        paths.append(viz.plot_filters(model[1].weight.numpy(), out / "filters.png"))
     if config["model"] == "logreg":
         w = model[0].weight.numpy(force=True)
         shape = tuple(config["image_shape"])

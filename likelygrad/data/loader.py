@@ -1,7 +1,8 @@
 """Mini-batches (``DataLoader``) and feature preprocessing (``to_float``, ``preprocess``).
 
 Batching never copies the whole data set: a shuffled epoch draws one permutation of the
-indices and copies only each batch (fancy indexing); an unshuffled epoch yields views.
+indices and copies only each batch, into recycled buffers (`likelygrad/buffers.py`: a batch the
+caller still holds is never overwritten); an unshuffled epoch yields views.
 """
 
 from __future__ import annotations
@@ -11,6 +12,8 @@ from collections.abc import Iterator
 from typing import Any
 
 import numpy as np
+
+from ..buffers import BufferPool, take_rows
 
 Batch = tuple[np.ndarray, np.ndarray]
 
@@ -59,6 +62,7 @@ class DataLoader:
             raise ValueError(f"DataLoader: seed must be a non-negative int or None, got {seed}")
         self.drop_last = drop_last
         self.epoch = 0
+        self._buffers = (BufferPool(), BufferPool())  # for x's batches and y's
 
     def __len__(self) -> int:
         n, b = len(self.x), self.batch_size
@@ -84,9 +88,10 @@ class DataLoader:
                 yield self.x[i * b : (i + 1) * b], self.y[i * b : (i + 1) * b]
             return
         perm = self.order(epoch)
+        xs, ys = self._buffers
         for i in range(start, len(self)):
             idx = perm[i * b : (i + 1) * b]
-            yield self.x[idx], self.y[idx]
+            yield take_rows(self.x, idx, xs), take_rows(self.y, idx, ys)
 
     def __iter__(self) -> Iterator[Batch]:
         epoch, self.epoch = self.epoch, self.epoch + 1

@@ -252,3 +252,6 @@ def normalize(
     if out is not None:
         return out.copy_(result)
     return result
+
+
+from .functional_conv import *  # noqa: E402, F403 (convolution, pooling, normalization)

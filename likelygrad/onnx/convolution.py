@@ -39,16 +39,24 @@ def _pads(m: Any, n: int, kernel: list[int], dilation: list[int]) -> list[int]:
 @register("Conv3d")
 def conv(g: Graph, m: Any, x: str, example: Tensor) -> str:
     """torch's ConvNd (cross-correlation) is ONNX Conv with the same weight layout
-    (out, in/groups, *kernel)."""
-    if getattr(m, "padding_mode", "zeros") != "zeros":
-        raise _refuse(m, f"padding_mode={m.padding_mode!r} (only 'zeros' is exported)")
+    (out, in/groups, *kernel). padding_mode 'reflect' and 'replicate' become a Pad node (modes
+    'reflect' and 'edge') before an unpadded Conv; opset 17's Pad has no circular mode."""
+    mode = getattr(m, "padding_mode", "zeros")
+    if mode == "circular":
+        raise _refuse(m, "padding_mode='circular' (ONNX Pad wraps around only from opset 19)")
     n = m.weight.ndim - 2
     kernel, dilation = _tuple(m.kernel_size, n), _tuple(m.dilation, n)
+    pads = _pads(m, n, kernel, dilation)
+    if mode != "zeros":  # Pad's pads: begins then ends of every axis, batch and channels too
+        widths = [0, 0] + pads[:n] + [0, 0] + pads[n:]
+        onnx_mode = {"reflect": "reflect", "replicate": "edge"}[mode]
+        x = g.node("Pad", [x, g.ints(widths, "pads")], mode=onnx_mode)
+        pads = [0] * 2 * n
     inputs = [x, g.const(m.weight, "weight")]
     if m.bias is not None:
         inputs.append(g.const(m.bias, "bias"))
     return g.node("Conv", inputs, kernel_shape=kernel, strides=_tuple(m.stride, n),
-                  pads=_pads(m, n, kernel, dilation), dilations=dilation,
+                  pads=pads, dilations=dilation,
                   group=int(m.groups))  # fmt: skip
 
 

@@ -50,6 +50,33 @@ def layer_norm(g: Graph, m: Any, x: str, example: Tensor) -> str:
     return g.node("LayerNormalization", inputs, axis=-len(shape), epsilon=float(m.eps))
 
 
+@register("GroupNorm")
+def group_norm(g: Graph, m: Any, x: str, example: Tensor) -> str:
+    """Each example's channels in num_groups groups, normalized over the group and the spatial
+    axes, then weight · x̂ + bias per channel. Opset 17 has no GroupNormalization (18's scales
+    per group, 21's per channel), so: Reshape to (N, G, -1), the mean and variance over the last
+    axis, Reshape back to x's shape, and the per-channel affine broadcast over (C, 1, ..., 1)."""
+    groups = g.node("Reshape", [x, g.ints([0, int(m.num_groups), -1], "groups_shape")])
+    mean = g.node("ReduceMean", [groups], axes=[2], keepdims=1)
+    centred = g.node("Sub", [groups, mean])
+    var = g.node("ReduceMean", [g.node("Mul", [centred, centred])], axes=[2], keepdims=1)
+    std = g.node("Sqrt", [g.node("Add", [var, g.const(np.asarray(m.eps), "eps")])])
+    y = g.node("Reshape", [g.node("Div", [centred, std]), g.node("Shape", [x])])
+    per_channel = (int(m.num_channels),) + (1,) * (example.ndim - 2)
+    if m.weight is not None:
+        y = g.node("Mul", [y, g.const(m.weight.numpy(force=True).reshape(per_channel), "weight")])
+    if m.bias is not None:
+        y = g.node("Add", [y, g.const(m.bias.numpy(force=True).reshape(per_channel), "bias")])
+    return y
+
+
+@register("Dropout1d")
+@register("Dropout2d")
+def channel_dropout(g: Graph, m: Any, x: str, example: Tensor) -> str:
+    """The identity: export is for inference, where dropout does nothing."""
+    return g.node("Identity", [x])
+
+
 @register("Embedding")
 def embedding(g: Graph, m: Any, x: str, example: Tensor) -> str:
     """Rows of the weight table: Gather on axis 0 (padding_idx only matters for training)."""

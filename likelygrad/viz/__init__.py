@@ -12,6 +12,7 @@ from .graph import render, to_dot
 from .notebook import DotSource, module_html, module_text, tensor_html, tensor_text
 from .plots import (
     plot_confusion,
+    plot_filters,
     plot_history,
     plot_misclassified,
     plot_reliability,
@@ -27,6 +28,7 @@ __all__ = [
     "Step",
     "explain",
     "plot_confusion",
+    "plot_filters",
     "plot_history",
     "plot_misclassified",
     "plot_reliability",

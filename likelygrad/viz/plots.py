@@ -1,4 +1,5 @@
-"""Figures for a trained classifier: learning curves, confusion, weights, calibration, mistakes.
+"""Figures for a trained classifier: learning curves, confusion, weights, conv filters,
+calibration, mistakes.
 
 matplotlib is imported inside each function, so `import likelygrad` never needs it. Figures are
 built as `matplotlib.figure.Figure` objects and saved through the Agg renderer, without pyplot:
@@ -183,6 +184,44 @@ def plot_weights(
             ax.set_axis_off()
         fig.colorbar(im, ax=list(axes), shrink=0.8, label="weight")
         fig.suptitle(f"{title}\nred: evidence for, blue: against", fontsize=12)
+        return _save(fig, path)
+
+
+def plot_filters(weights: Any, path: str | os.PathLike, title: str = "first-layer filters") -> Path:
+    """A convolution's filters (out_channels, in_channels, kH, kW) as a grid of small images.
+
+    One input channel: red weights respond to bright pixels, blue to dark ones, on one symmetric
+    scale for all filters (a faint filter is a weak detector). Three channels are drawn as
+    colours; more are summed over the input channels.
+    """
+    w = np.asarray(weights, dtype=np.float64)
+    if w.ndim != 4:
+        raise ValueError(f"plot_filters: weights must be (out, in, kH, kW), got {w.shape}")
+    rgb = w.shape[1] == 3
+    if rgb:  # each filter scaled to [0, 1] on its own: only its pattern of colours shows
+        w = w.transpose(0, 2, 3, 1)
+        lo, hi = w.min(axis=(1, 2, 3), keepdims=True), w.max(axis=(1, 2, 3), keepdims=True)
+        w = (w - lo) / np.where(hi > lo, hi - lo, 1)
+    else:
+        w = w.sum(axis=1)
+    k = w.shape[0]
+    cols = min(k, 8)
+    rows = math.ceil(k / cols)
+    lim = float(np.abs(w).max()) or 1.0
+    mpl = _mpl()
+    with mpl.rc_context(_STYLE):
+        fig = _figure(mpl, max(1.1 * cols + 1.2, 4.0), 1.1 * rows + 1.0)
+        axes = fig.subplots(rows, cols, squeeze=False).ravel()
+        for ax in axes:
+            ax.set_axis_off()
+        for i, (ax, f) in enumerate(zip(axes, w)):
+            im = ax.imshow(f, cmap=None if rgb else "RdBu_r", vmin=-lim, vmax=lim)
+            ax.set_title(str(i), fontsize=9)
+        if not rgb:
+            fig.colorbar(im, ax=list(axes), shrink=0.8, label="weight")
+        size = "×".join(map(str, np.shape(weights)[2:]))
+        note = "" if rgb else "\nred: weight on bright pixels, blue: on dark ones"
+        fig.suptitle(f"{title}: {k} filters of {size}{note}", fontsize=12)
         return _save(fig, path)
 
 
