@@ -51,10 +51,12 @@ def test_set_default_device_places_what_factories_make(cuda):
     lg.set_default_device("cuda")  # the polynomial tutorial's first line after picking a device
     try:
         made = [lg.zeros(2), lg.linspace(0, 1, 5), lg.randn(()), lg.tensor([1.0]), nn.Linear(2, 1)]
+        layers = [nn.Conv2d(1, 2, 3), nn.BatchNorm2d(2)]
         assert lg.get_default_device() == "cuda" and lg.from_numpy(np.ones(2)).device == "cpu"
     finally:
         lg.set_default_device(None)
     assert all(t.is_cuda for t in made[:4]) and made[4].weight.is_cuda
+    assert all(t.is_cuda for layer in layers for t in layer.state_dict().values())
     assert lg.get_default_device() == "cpu" and lg.zeros(1).device == "cpu"
 
 
