@@ -32,6 +32,15 @@ CASES = [
     (lambda: T.Conv1d(3, 5, 3, stride=2, padding="valid"), (2, 3, 11)),
     (lambda: T.Conv2d(3, 4, 3, padding=2, padding_mode="reflect"), (2, 3, 8, 8)),
     (lambda: T.Conv2d(3, 4, 3, padding="same", dilation=2, padding_mode="replicate"), (2, 3, 7, 7)),
+    (lambda: T.ConvTranspose2d(4, 3, 3, stride=2, padding=1, output_padding=1), (2, 4, 5, 5)),
+    (
+        lambda: T.ConvTranspose2d(
+            4, 6, (3, 2), stride=(2, 1), padding=(1, 0), dilation=(1, 2), groups=2, bias=False
+        ),
+        (2, 4, 5, 6),
+    ),
+    (lambda: T.ConvTranspose1d(3, 2, 4, stride=3, padding=1), (2, 3, 7)),
+    (lambda: T.ConvTranspose3d(2, 3, 2, stride=2, output_padding=(1, 0, 1)), (1, 2, 3, 4, 2)),
     (lambda: T.MaxPool2d(2), (2, 3, 8, 8)),
     (lambda: T.MaxPool2d(3, stride=2, padding=1), (2, 3, 9, 9)),
     (lambda: T.MaxPool1d(3, stride=2), (2, 3, 10)),

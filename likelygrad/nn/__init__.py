@@ -91,3 +91,9 @@ __all__ += [
 ]  # fmt: skip
 
 from . import parallel as parallel  # noqa: E402 (lg.nn.parallel.DistributedDataParallel)
+
+# transposed convolutions and max-unpooling (conv_transpose.py, unpooling.py)
+from .conv_transpose import ConvTranspose1d, ConvTranspose2d, ConvTranspose3d  # noqa: E402
+from .unpooling import MaxUnpool1d, MaxUnpool2d  # noqa: E402
+
+__all__ += ["ConvTranspose1d", "ConvTranspose2d", "ConvTranspose3d", "MaxUnpool1d", "MaxUnpool2d"]

@@ -255,3 +255,4 @@ def normalize(
 
 
 from .functional_conv import *  # noqa: E402, F403 (convolution, pooling, normalization)
+from .functional_convt import *  # noqa: E402, F403 (transposed convolution, max-unpooling)

@@ -1,7 +1,8 @@
 """Exporters of the convolution and pooling layers, registered by name for the likelygrad.nn
-classes that carry them (Conv1d, Conv2d, MaxPool2d, ...), and written against PyTorch's attribute
-names: weight, bias, kernel_size, stride, padding, dilation, groups, padding_mode, ceil_mode,
-count_include_pad, output_size. An attribute may be an int or a tuple, as in torch."""
+classes that carry them (Conv1d, Conv2d, ConvTranspose2d, MaxPool2d, ...), and written against
+PyTorch's attribute names: weight, bias, kernel_size, stride, padding, output_padding, dilation,
+groups, padding_mode, ceil_mode, count_include_pad, output_size. An attribute may be an int or a
+tuple, as in torch."""
 
 from __future__ import annotations
 
@@ -104,3 +105,35 @@ def adaptive_avg_pool(g: Graph, m: Any, x: str, example: Tensor) -> str:
         raise _refuse(m, f"output_size {out} does not divide the input's {size}")
     kernel = [s // o for s, o in zip(size, out)]
     return g.node("AveragePool", [x], kernel_shape=kernel, strides=kernel)
+
+
+@register("ConvTranspose1d")
+@register("ConvTranspose2d")
+@register("ConvTranspose3d")
+def conv_transpose(g: Graph, m: Any, x: str, example: Tensor) -> str:
+    """torch's ConvTransposeNd is ONNX ConvTranspose with the same weight layout
+    (in, out/groups, *kernel), padding on both sides and output_padding at the end: ONNX's
+    output size (S - 1)·stride + output_padding + dilation·(K - 1) + 1 - pads is torch's."""
+    n = m.weight.ndim - 2
+    padding = _tuple(m.padding, n)
+    inputs = [x, g.const(m.weight, "weight")]
+    if m.bias is not None:
+        inputs.append(g.const(m.bias, "bias"))
+    return g.node("ConvTranspose", inputs, kernel_shape=_tuple(m.kernel_size, n),
+                  strides=_tuple(m.stride, n), pads=padding + padding,
+                  dilations=_tuple(m.dilation, n), output_padding=_tuple(m.output_padding, n),
+                  group=int(m.groups))  # fmt: skip
+
+
+@register("MaxUnpool1d")
+@register("MaxUnpool2d")
+def max_unpool(g: Graph, m: Any, x: str, example: Tensor) -> str:
+    """Refused: unpooling takes a second input, the indices of a MaxPool, where export writes a
+    chain of one-input layers; and ONNX MaxUnpool's indices count over the whole tensor where
+    torch's count within each (H, W) plane."""
+    raise _refuse(
+        m,
+        "it takes a second input (the indices of a MaxPool with return_indices=True), and "
+        "export writes a chain of one-input layers; export the layers before and after it "
+        "separately, or upsample with a ConvTranspose layer instead",
+    )
