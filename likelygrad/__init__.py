@@ -32,6 +32,7 @@ from .creation import (
     zeros,
     zeros_like,
 )  # fmt: skip
+from .devices import get_default_device, set_default_device
 from .dtypes import (
     bool_ as bool,  # noqa: A004 (PyTorch's name)
 )  # fmt: skip
@@ -81,7 +82,7 @@ __version__ = "0.2.0"
 _LAZY = {
     "nn", "optim", "data", "likelihoods", "viz", "train", "metrics", "models", "utils",
     "distributed", "onnx", "sklearn", "cuda", "accelerator", "backends", "vision", "serialization",
-    "linalg",
+    "linalg", "multiprocessing",
 }  # fmt: skip
 
 
@@ -92,6 +93,8 @@ def __getattr__(name: str) -> Any:
         return importlib.import_module(".viz", __name__).explain
     if name in ("save", "load"):
         return getattr(importlib.import_module(".serialization", __name__), name)
+    if name == "xpu":
+        return importlib.import_module(".backends", __name__).xpu
     raise AttributeError(f"module 'likelygrad' has no attribute {name!r}")
 
 

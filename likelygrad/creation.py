@@ -12,8 +12,9 @@ import numpy as np
 
 from . import dispatch as D
 from . import dtypes as dt
-from .backend import CPU, as_device, backend_for
+from .backend import CPU, backend_for
 from .buffers import copy_of
+from .devices import device_or_default
 from .tensor import Tensor
 from .tensor_shape import sizes as sizes_of
 
@@ -22,7 +23,7 @@ _make = D.make
 
 def _place(arr: np.ndarray, device: Any, requires_grad: bool) -> Tensor:
     """A NumPy array as a tensor on `device` (moved there unless it is the CPU)."""
-    d = as_device(device)
+    d = device_or_default(device)
     if d.type != "cpu":
         arr = backend_for(d).asarray(arr, device=d)
     t = _make(arr, None)
@@ -80,7 +81,7 @@ def as_tensor(data: Any, dtype: Any = None, device: Any = None) -> Tensor:
     if (
         isinstance(data, np.ndarray)
         and (dtype is None or dt.as_dtype(dtype) == data.dtype)
-        and as_device(device) == CPU
+        and device_or_default(device) == CPU
     ):
         return _make(data, None)
     if (
@@ -120,23 +121,42 @@ def _filled(
     return _place(np.full(sizes_of(size), fill, dtype=d), device, requires_grad)
 
 
+def into(out: Tensor | None, t: Tensor) -> Tensor:
+    """torch's `out=` for factories: `t` written into `out` (resized when its shape differs)
+    and `out` returned; `t` itself when there is no `out`."""
+    if out is None:
+        return t
+    if out.shape != t.shape:
+        out.array = D.backend_of(out.array).astype(t.array, out.dtype)
+    else:
+        out.copy_(t)
+    return out
+
+
 def zeros(
     *size: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False, out: Any = None
 ) -> Tensor:
     """A tensor of zeros."""
-    return _filled(0, size, dtype, device, requires_grad)
+    return into(out, _filled(0, size, dtype, device, requires_grad))
 
 
-def ones(*size: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
+def ones(
+    *size: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False, out: Any = None
+) -> Tensor:
     """A tensor of ones."""
-    return _filled(1, size, dtype, device, requires_grad)
+    return into(out, _filled(1, size, dtype, device, requires_grad))
 
 
 def empty(
-    *size: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False, **_: Any
+    *size: Any,
+    dtype: Any = None,
+    device: Any = None,
+    requires_grad: bool = False,
+    out: Any = None,
+    **_: Any,
 ) -> Tensor:
     """A tensor whose values are unspecified (zeros here, so runs are reproducible)."""
-    return _filled(0, size, dtype, device, requires_grad)
+    return into(out, _filled(0, size, dtype, device, requires_grad))
 
 
 def full(

@@ -60,3 +60,22 @@ def as_device(d: Any) -> device:
     if isinstance(d, int):
         return device("cuda", d)
     return device(d)
+
+
+_default = [CPU]  # where factory functions put a tensor given no device (torch's default device)
+
+
+def set_default_device(d: Any) -> None:
+    """Make factory functions (`zeros`, `randn`, `tensor`...) given no device= create on `d`
+    (torch.set_default_device; None restores the CPU)."""
+    _default[0] = as_device(d)
+
+
+def get_default_device() -> device:
+    """The device factory functions use when given none (the CPU unless changed)."""
+    return _default[0]
+
+
+def device_or_default(d: Any) -> device:
+    """`d` as a device, or the default device when it is None."""
+    return _default[0] if d is None else as_device(d)

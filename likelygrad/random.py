@@ -61,9 +61,10 @@ def draw(
     kind: str, shape: tuple[int, ...], dtype: Any, device: Any = None, generator: Any = None
 ) -> Any:
     """`kind` ('random' for U[0, 1), 'standard_normal') samples as an array on `device`."""
-    from .backend import CPU, as_device, backend_for
+    from .backend import CPU, backend_for
+    from .devices import device_or_default
 
-    d = as_device(device)
+    d = device_or_default(device)
     if generator is None and d != CPU:
         return getattr(default_generator(d), kind)(shape, dtype=dtype)
     values = getattr(numpy_rng(generator), kind)(shape, dtype=dtype)

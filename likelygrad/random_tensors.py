@@ -13,7 +13,7 @@ import numpy as np
 
 from . import dispatch as D
 from . import dtypes as dt
-from .creation import _like, _place
+from .creation import _like, _place, into
 from .random import draw, numpy_rng
 from .tensor import Tensor
 from .tensor_shape import sizes as sizes_of
@@ -27,12 +27,13 @@ def rand(
     dtype: Any = None,
     device: Any = None,
     requires_grad: bool = False,
+    out: Any = None,
 ) -> Tensor:
     """Samples from U[0, 1)."""
     d = dt.as_dtype(dtype) if dtype is not None else dt.get_default_dtype()
     t = _make(draw("random", sizes_of(size), _rng_dtype(d), device, generator), None)
     t = t if t.dtype == d else t.to(d)
-    return t.requires_grad_() if requires_grad else t
+    return into(out, t.requires_grad_() if requires_grad else t)
 
 
 def randn(
@@ -41,12 +42,13 @@ def randn(
     dtype: Any = None,
     device: Any = None,
     requires_grad: bool = False,
+    out: Any = None,
 ) -> Tensor:
     """Standard normal samples from `generator` (default: the device's global one)."""
     d = dt.as_dtype(dtype) if dtype is not None else dt.get_default_dtype()
     t = _make(draw("standard_normal", sizes_of(size), _rng_dtype(d), device, generator), None)
     t = t if t.dtype == d else t.to(d)
-    return t.requires_grad_() if requires_grad else t
+    return into(out, t.requires_grad_() if requires_grad else t)
 
 
 def _rng_dtype(d: np.dtype) -> np.dtype:

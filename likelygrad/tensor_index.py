@@ -69,6 +69,8 @@ def along_dim(t: Any, dim: int, index: Any, name: str) -> tuple[int, Any]:
     negative values around silently)."""
     d = t._dim(dim)
     idx = on_device_of(t, index if isinstance(index, D.Tensor) else np.asarray(index))
+    if idx.ndim == 0 and t.ndim == 1:  # torch counts a 0-d index as one position
+        idx = backend_of(t.array).reshape(idx, (1,))
     if idx.ndim != t.ndim:
         raise RuntimeError(
             f"{name}(): Index tensor must have the same number of dimensions as input tensor "
@@ -136,7 +138,8 @@ class IndexingMethods(InplaceMethods):
     def gather(self, dim: int, index: Any) -> Any:
         """out[i][j] = self[index[i][j]][j] for dim 0 (along `dim` in general); index is int64."""
         d, idx = along_dim(self, dim, index, "gather")
-        return D.apply(IX.Gather, self, idx=idx, axis=d)
+        out = D.apply(IX.Gather, self, idx=idx, axis=d)
+        return out.reshape(()) if np.ndim(getattr(index, "array", index)) == 0 else out
 
     def take_along_dim(self, indices: Any, dim: int) -> Any:
         return self.gather(dim, indices)
@@ -184,6 +187,8 @@ class IndexingMethods(InplaceMethods):
     def _scatter_args(self, dim: int, index: Any, src: Any, name: str) -> tuple[Any, Any, Any]:
         """(positions, src as a tensor, the shape of src the index reads) for scatter ops."""
         if isinstance(src, D.Tensor):
+            if src.ndim == 0 and self.ndim == 1:  # one value for a 0-d index, as in torch
+                src = src.reshape(1)
             if src.ndim != self.ndim:
                 raise RuntimeError(
                     f"{name}(): Index tensor must have the same number of dimensions as src "

@@ -16,6 +16,7 @@ import numpy as np
 from .backend import as_device, backend_for, backend_of
 from .dispatch import leaf_node
 from .dispatch import make as _make
+from .shared_memory import attach, share, shared_file
 
 if TYPE_CHECKING:
     from .tensor import Tensor
@@ -132,8 +133,24 @@ class PythonMethods:
                 "Cowardly refusing to serialize non-leaf tensor which requires_grad, since "
                 "autograd does not support crossing process boundaries. Detach it first."
             )
+        path = shared_file(self.array)
+        if path is not None:  # the file's name, so the receiver maps the same memory
+            where = (path, self.array.dtype.str, tuple(self.array.shape))
+            return (_rebuild_shared, (type(self), *where, self.requires_grad, self._name))
         state = (self.numpy(force=True), self.requires_grad, str(self.device), self._name)
         return (_rebuild, (type(self), *state))
+
+    def share_memory_(self) -> Any:
+        """Move the values into memory that processes this tensor is sent to (multiprocessing,
+        any start method) share: their in-place updates change it here too. Only CPU tensors
+        (a CUDA tensor is left as it is, as in torch)."""
+        if type(self.array) is _ndarray:
+            self.array = share(self.array)
+        return self
+
+    def is_shared(self) -> bool:
+        """True after share_memory_() (or for a shared tensor received from another process)."""
+        return shared_file(self.array) is not None
 
     def __deepcopy__(self, memo: dict) -> Tensor:
         if not self.is_leaf:
@@ -164,6 +181,19 @@ def _rebuild(cls: type, values: np.ndarray, requires_grad: bool, device: str, na
     if device != "cpu":
         arr = backend_for(as_device(device)).asarray(arr, device=as_device(device))
     t.array, t._grad, t._node, t._version, t._base, t._name = arr, None, None, [0], None, name
+    if requires_grad:
+        t.requires_grad_(True)
+    return t
+
+
+def _rebuild_shared(
+    cls: type, path: str, dtype: str, shape: tuple[int, ...], requires_grad: bool, name: Any
+) -> Tensor:
+    """Unpickling a shared tensor: a leaf mapping the sender's shared memory."""
+    t: Any = _new(cls)
+    t.array, t._grad, t._node, t._version, t._base, t._name = (
+        attach(path, dtype, shape), None, None, [0], None, name,
+    )  # fmt: skip
     if requires_grad:
         t.requires_grad_(True)
     return t

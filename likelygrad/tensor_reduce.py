@@ -1,5 +1,6 @@
 """Tensor methods for the reductions beyond sums and maxima: products, running sums and
-products, norms, and the order statistics `kthvalue` and `median`."""
+products, norms, the order statistics `kthvalue` and `median`, and the comparisons that reduce
+to one bool (`equal`, `allclose`)."""
 
 from __future__ import annotations
 
@@ -111,3 +112,26 @@ class ReductionMethods:
         if not keepdim and self.ndim:
             values, idx = values.squeeze(d), idx.squeeze(d)
         return result(values, idx)
+
+    # ---- comparisons of whole tensors: one Python bool (torch.equal, torch.allclose) ---------
+    def equal(self, other: Any) -> bool:
+        """True if both have the same shape and elements."""
+        from .functions import equal
+
+        return equal(self, other)  # type: ignore[arg-type]
+
+    def isclose(
+        self, other: Any, rtol: float = 1e-05, atol: float = 1e-08, equal_nan: bool = False
+    ) -> Any:
+        """Where |self - other| <= atol + rtol |other| (a bool tensor)."""
+        from .functions import isclose
+
+        return isclose(self, other, rtol, atol, equal_nan)  # type: ignore[arg-type]
+
+    def allclose(
+        self, other: Any, rtol: float = 1e-05, atol: float = 1e-08, equal_nan: bool = False
+    ) -> bool:
+        """True if isclose holds everywhere."""
+        from .functions import allclose
+
+        return allclose(self, other, rtol, atol, equal_nan)  # type: ignore[arg-type]

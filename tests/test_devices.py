@@ -47,6 +47,19 @@ def test_tensors_on_the_device(cuda):
     assert lg.cuda.is_available() and lg.accelerator.current_accelerator() == lg.device("cuda")
 
 
+def test_set_default_device_places_what_factories_make(cuda):
+    lg.set_default_device("cuda")  # the polynomial tutorial's first line after picking a device
+    try:
+        made = [lg.zeros(2), lg.linspace(0, 1, 5), lg.randn(()), lg.tensor([1.0]), nn.Linear(2, 1)]
+        layers = [nn.Conv2d(1, 2, 3), nn.BatchNorm2d(2)]
+        assert lg.get_default_device() == "cuda" and lg.from_numpy(np.ones(2)).device == "cpu"
+    finally:
+        lg.set_default_device(None)
+    assert all(t.is_cuda for t in made[:4]) and made[4].weight.is_cuda
+    assert all(t.is_cuda for layer in layers for t in layer.state_dict().values())
+    assert lg.get_default_device() == "cpu" and lg.zeros(1).device == "cpu"
+
+
 def test_mixing_devices_names_both(cuda):
     a, b = lg.ones(3, device="cuda"), lg.ones(3)
     with pytest.raises(RuntimeError, match=r"same device.*cuda:0 and cpu"):

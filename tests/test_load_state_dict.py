@@ -340,3 +340,11 @@ def test_a_flat_state_whose_arrays_contradict_their_tags_is_a_value_error(key, a
     """What a damaged checkpoint hands unflatten_state: refused, naming the key."""
     with pytest.raises(ValueError, match=re.escape(repr(key))):
         unflatten_state({key: array})
+
+
+def test_the_result_prints_as_torchs():
+    model = nn.Linear(2, 1)
+    assert repr(model.load_state_dict(model.state_dict())) == "<All keys matched successfully>"
+    extra = {**model.state_dict(), "scale": lg.ones(1)}
+    result = model.load_state_dict(extra, strict=False)
+    assert repr(result) == "IncompatibleKeys(missing_keys=[], unexpected_keys=['scale'])"

@@ -188,3 +188,13 @@ def test_import_loads_only_the_core():
         "assert lg.default_generator().random() == np.random.default_rng(0).random()\n"
     )
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_factories_write_into_out_and_return_it():
+    c = lg.ones(2, 2)
+    assert lg.zeros(2, 2, out=c) is c and (c.numpy() == 0).all()
+    assert lg.ones(2, 2, out=c) is c and (c.numpy() == 1).all()
+    lg.manual_seed(3)
+    assert lg.rand(2, 2, out=c) is c and ((0 <= c.numpy()) & (c.numpy() < 1)).all()
+    assert lg.randn(3, out=c) is c and c.shape == (3,)  # resized, as torch does
+    assert lg.empty(4, out=c) is c and c.shape == (4,)

@@ -148,6 +148,18 @@ CASES = [
     ("masked_scatter-bcast", np.zeros((2, 3)),
      lambda m, x: x.masked_scatter(m.tensor([True, False, True]), m.arange(6.0).double())),
     ("gather-int", INTS, lambda m, x: x.gather(1, m.tensor([[4, 0], [1, 1]]))),
+    # a 0-d index counts as one position of a vector (the transforms tutorial's one-hot label)
+    ("scatter_-0d-index", np.zeros(10, np.float32),
+     lambda m, x: x.scatter_(dim=0, index=m.tensor(3), value=1)),
+    ("scatter-0d-index-src", np.zeros(4),
+     lambda m, x: x.scatter(0, m.tensor(1), x.new_tensor(7.0))),
+    ("scatter_add-0d", np.zeros(4), lambda m, x: x.scatter_add(0, m.tensor(2), x.new_tensor(5.0))),
+    ("gather-0d-index", [1.0, 2.0, 3.0], lambda m, x: x.gather(0, m.tensor(2))),
+    # whole-tensor comparisons as methods (the tensors tutorial checks y1, y2, y3 agree)
+    ("equal-method", [1.0, 2.0], lambda m, x: [x.equal(x * 1), x.equal(x[:1]), x.equal(x + 1)]),
+    ("equal-method-int-float", [1, 2], lambda m, x: x.equal(x.double())),
+    ("allclose-method", [1.0, 2.0], lambda m, x: [x.allclose(x + 1e-7), x.allclose(x + 1e-3)]),
+    ("isclose-method", [1.0, NAN], lambda m, x: x.isclose(x + 1e-9, equal_nan=True)),
 ]  # fmt: skip
 
 

@@ -215,3 +215,20 @@ def test_pytorch_mnist_example_runs_with_likelygrad_as_torch(home, tmp_path):
     x = next(iter(test_loader))[0]
     again.eval()
     assert np.array_equal(again(x).numpy(), model(x).numpy())
+
+
+def test_dataset_prints_as_torchvisions(home, tmp_path):
+    write_set(tmp_path / "FashionMNIST" / "raw")
+    tf = transforms.Compose([transforms.ToTensor(), transforms.Normalize((0.5,), (0.5,))])
+    ds = datasets.FashionMNIST(tmp_path, train=False, transform=tf, target_transform=int)
+    assert repr(ds).splitlines()[1:] == [
+        "    Number of datapoints: 12",
+        f"    Root location: {tmp_path}",
+        "    Split: Test",
+        "    StandardTransform",  # torchvision indents only the block's first line
+        "Transform: Compose(",
+        "               ToTensor()",
+        "               Normalize(mean=(0.5,), std=(0.5,))",
+        "           )",
+        f"Target transform: {int!r}",
+    ]

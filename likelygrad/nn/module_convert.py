@@ -54,6 +54,11 @@ class ConversionMixin:
     def cpu(self) -> Any:
         return self.to("cpu")
 
+    def share_memory(self) -> Any:
+        """Put parameters, their gradients and buffers in shared memory (Tensor.share_memory_):
+        processes the module is passed to train it in place (Hogwild)."""
+        return self._apply(lambda t: t.share_memory_())
+
     def cuda(self, device: Any = None) -> Any:
         return self.to("cuda" if device is None else as_device(device))
 

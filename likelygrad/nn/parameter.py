@@ -7,6 +7,8 @@ from typing import Any
 
 import numpy as np
 
+from ..backend import backend_for
+from ..devices import get_default_device
 from ..dtypes import get_default_dtype
 from ..tensor import Tensor
 
@@ -24,8 +26,11 @@ class Parameter(Tensor):
             arr: Any = np.zeros(0, dtype=get_default_dtype())
         elif isinstance(data, Tensor):
             arr = data.array
-        else:
+        else:  # new data goes where factory functions put tensors (lg.set_default_device)
             arr = np.array(data, dtype=np.result_type(np.asarray(data), get_default_dtype()))
+            where = get_default_device()
+            if where.type != "cpu":
+                arr = backend_for(where).asarray(arr, device=where)
         self.array, self._grad, self._node, self._version, self._base, self._name = (
             arr, None, None, [0], None, None,
         )  # fmt: skip

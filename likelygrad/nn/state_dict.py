@@ -14,8 +14,21 @@ from ..tensor import Tensor
 
 
 class IncompatibleKeys(NamedTuple):
+    """What load_state_dict found missing or unexpected; prints as torch's does when neither."""
+
     missing_keys: list[str]
     unexpected_keys: list[str]
+
+    def __repr__(self) -> str:
+        if not self.missing_keys and not self.unexpected_keys:
+            return "<All keys matched successfully>"
+        return (
+            f"IncompatibleKeys(missing_keys={self.missing_keys}, "
+            f"unexpected_keys={self.unexpected_keys})"
+        )
+
+    def __str__(self) -> str:
+        return repr(self)
 
 
 class StateDictMixin:

@@ -96,8 +96,15 @@ class MNIST(Dataset):
                  f"    Root location: {self.root}", f"    Split: {split}"]  # fmt: skip
         if self.source != self._name:
             lines.append(f"    Source: {self.source} (fallback)")
-        if self.transform is not None:
-            lines.append(f"    Transform: {self.transform!r}".replace("\n", "\n    "))
+        # torchvision's StandardTransform block: only its first line is indented
+        for head, t in (
+            ("Transform: ", self.transform),
+            ("Target transform: ", self.target_transform),
+        ):
+            if t is not None:
+                if "    StandardTransform" not in lines:
+                    lines.append("    StandardTransform")
+                lines.append(head + repr(t).replace("\n", "\n" + " " * len(head)))
         return "\n".join(lines)
 
 
