@@ -10,6 +10,7 @@ import platform
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 from typing import Any
@@ -36,22 +37,29 @@ def import_times(repeats: int) -> dict[str, Any]:
         "likelygrad": "import likelygrad",
         "likelygrad+nn+optim": "import likelygrad.nn, likelygrad.optim",
     }
+    # Timed as a user runs it: with bytecode, which pip writes at install time. The checkout's
+    # bytecode goes to a scratch folder (PYTHONDONTWRITEBYTECODE, if set, would otherwise make
+    # every run compile every module from source), written by one untimed run first.
     env = child_env()
-    runs: dict[str, list[float]] = {k: [] for k in statements}
-    for _ in range(repeats):
-        for key, code in statements.items():
-            t0 = time.perf_counter()
-            subprocess.run([sys.executable, "-c", code], env=env, check=True)
-            runs[key].append(time.perf_counter() - t0)
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
+    with tempfile.TemporaryDirectory(prefix="likelygrad-pyc-") as pyc:
+        python = [sys.executable, "-X", f"pycache_prefix={pyc}"]
+        subprocess.run([*python, "-c", statements["likelygrad+nn+optim"]], env=env, check=True)
+        runs: dict[str, list[float]] = {k: [] for k in statements}
+        for _ in range(repeats):
+            for key, code in statements.items():
+                t0 = time.perf_counter()
+                subprocess.run([*python, "-c", code], env=env, check=True)
+                runs[key].append(time.perf_counter() - t0)
+        proc = subprocess.run(
+            [*python, "-X", "importtime", "-c", "import likelygrad"],
+            env=env,
+            capture_output=True,
+            text=True,
+            check=True,
+        )
     bare = statistics.median(runs["pass"])
     out: dict[str, Any] = {k: statistics.median(v) - bare for k, v in runs.items() if k != "pass"}
-    proc = subprocess.run(
-        [sys.executable, "-X", "importtime", "-c", "import likelygrad"],
-        env=env,
-        capture_output=True,
-        text=True,
-        check=True,
-    )
     entries = []
     for line in proc.stderr.splitlines():
         parts = line.removeprefix("import time:").split("|")

@@ -175,7 +175,8 @@ def format_header(report: dict[str, Any], markdown: bool) -> str:
         lines.append(
             f"import likelygrad: {imp['likelygrad']:.3f} s (import numpy alone: "
             f"{imp['numpy']:.3f} s; likelygrad + nn + optim: {imp['likelygrad+nn+optim']:.3f} s),"
-            f" median of {cfg['import_repeats']} fresh interpreters minus `python -c pass`"
+            f" median of {cfg['import_repeats']} fresh interpreters with bytecode, minus "
+            "`python -c pass`"
         )
     lines.append(
         "time/torch: epoch time ÷ PyTorch's; floor/time: the matmul floor's epoch time ÷ this "

@@ -15,13 +15,12 @@ gradient is constant along it, so a vector of ones is contracted in).
 from __future__ import annotations
 
 import math
-import string
 from typing import Any
 
 from . import dispatch as D
 from .ops import Op
 
-LETTERS = string.ascii_letters
+LETTERS = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
 
 
 class Einsum(Op):  # z = einsum(s_a, s_b -> o)(a, b): two operands (more are contracted pairwise)
