@@ -77,7 +77,9 @@ class Tensor(MathMethods, ShapeMethods, IndexingMethods, AutogradMethods, Python
             self.requires_grad_(True)
 
     # ---- introspection ----------------------------------------------------------------------
-    shape = property(lambda self: tuple(self.array.shape), doc="The shape, a tuple of ints.")
+    shape = property(
+        lambda self: Size(self.array.shape), doc="The shape: a Size, which is a tuple of ints."
+    )
     ndim = property(lambda self: self.array.ndim, doc="Number of dimensions.")
 
     @property
@@ -197,6 +199,22 @@ class Size(tuple):
 
     def __repr__(self) -> str:
         return f"lg.Size({list(self)})"
+
+    # slices, concatenations and repeats of a Size are Sizes, as torch's
+    def __getitem__(self, key: Any) -> Any:
+        item = tuple.__getitem__(self, key)
+        return Size(item) if isinstance(key, slice) else item
+
+    def __add__(self, other: Any) -> Any:
+        return Size(tuple(self) + other) if isinstance(other, tuple) else NotImplemented
+
+    def __radd__(self, other: Any) -> Any:
+        return Size(other + tuple(self)) if isinstance(other, tuple) else NotImplemented
+
+    def __mul__(self, n: Any) -> Size:
+        return Size(tuple(self) * n)
+
+    __rmul__ = __mul__
 
 
 def is_tensor(obj: object) -> bool:

@@ -65,8 +65,8 @@ def test_every_program_is_tested():
 def test_quickstart_fashion(tmp_path, monkeypatch, capsys):
     names, out = run("quickstart_fashion", tmp_path, monkeypatch, capsys)
     assert out[:3] == [
-        "Shape of X [N, C, H, W]: (64, 1, 28, 28)",
-        "Shape of y: (64,) int64",
+        "Shape of X [N, C, H, W]: lg.Size([64, 1, 28, 28])",
+        "Shape of y: lg.Size([64]) int64",
         "Using cpu device",
     ]
     assert "    (0): Linear(in_features=784, out_features=512, bias=True)" in out
@@ -188,7 +188,7 @@ def test_regression_poly(tmp_path, monkeypatch, capsys):
 @needs_sample
 def test_nn_really(tmp_path, monkeypatch, capsys):
     names, out = run("nn_really", tmp_path, monkeypatch, capsys)
-    assert out[7] == "(4000, 784)" and out[8] == "tensor(0) tensor(9)"
+    assert out[7] == "lg.Size([4000, 784])" and out[8] == "tensor(0) tensor(9)"
     assert names["first_loss"] == pytest.approx(np.log(10), abs=0.5)  # a random linear model
     assert names["scratch_loss"] < 0.6  # logistic regression from scratch, two epochs
     assert names["val_losses"][-1] < 0.45  # the MLP, moved to the device and trained

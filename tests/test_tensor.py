@@ -44,6 +44,21 @@ def test_integer_and_bool_data_cannot_require_grad():
         lg.tensor(np.array([True]), requires_grad=True)
 
 
+def test_shape_is_a_size_as_torch():
+    """x.shape and x.size() are Sizes: tuples whose slices, sums and repeats stay Sizes."""
+    s = lg.zeros(2, 3).shape
+    assert type(s) is lg.Size and s == (2, 3) and hash(s) == hash((2, 3)) and s.numel() == 6
+    assert type(s[1:]) is lg.Size and s[1:] == (3,) and type(s[0]) is int
+    assert type(s + (4,)) is lg.Size and s + (4,) == (2, 3, 4) and (1,) + s == (1, 2, 3)
+    assert type((1,) + s) is lg.Size and s * 2 == (2, 3, 2, 3) and type(2 * s) is lg.Size
+    assert repr(s) == "lg.Size([2, 3])" and lg.zeros(()).shape.numel() == 1
+    with pytest.raises(TypeError):
+        s + [1]  # noqa: RUF005  (a list is refused, as by tuples and torch.Size)
+    torch = pytest.importorskip("torch")
+    t = torch.zeros(2, 3).shape
+    assert (t[1:], t + (4,), (1,) + t, t * 2) == (s[1:], s + (4,), (1,) + s, s * 2)
+
+
 def test_attributes_and_conversions():
     t = lg.tensor([[1.0, 2.0], [3.0, 4.0]], requires_grad=True)
     assert t.shape == (2, 2) and t.ndim == 2 and t.requires_grad and t.grad is None
