@@ -25,7 +25,10 @@ RECIPES: dict[str, tuple[str, float, str]] = {
         "issue target",
     ),
     "fashion-mlp": (
-        "--dataset fashion-mnist --hidden 256 128 --dropout 0.2 --epochs 25 --early-stopping 5",
+        # lr 3e-4 and patience 8: Adam's default 1e-3 with patience 5 stopped at 19-20 epochs
+        # on 0.886-0.895 depending on the BLAS kernels; this gave 0.891-0.893 (seeds, kernels)
+        "--dataset fashion-mnist --hidden 256 128 --dropout 0.2 --epochs 40 --early-stopping 8 "
+        "--lr 0.0003",
         0.89,
         "issue target (the Fashion-MNIST paper's scikit-learn MLP: 0.871)",
     ),

@@ -50,6 +50,11 @@ def sync() -> None:
         pass
 
 
+# rows whose result the GPU may legitimately choose differently: a position written twice keeps
+# one of the values, which one undefined on CUDA (torch's index_put_ and max_unpool alike)
+UNDEFINED_ON_GPU = {"max_unpool1d-repeated-index"}
+
+
 def check_ops(limit: int | None) -> tuple[int, list[str]]:
     """Run each op-table row on the GPU; return (rows run, failures)."""
     from op_table import ROWS, draw
@@ -73,14 +78,20 @@ def check_ops(limit: int | None) -> tuple[int, list[str]]:
                     a.grad.cpu().numpy(), b.grad.numpy(), rtol=1e-9, atol=1e-12
                 )
         except Exception as e:  # a report, not a stop: every row gets its verdict
-            failures.append(f"{row.id}: {type(e).__name__}: {str(e).splitlines()[0][:160]}")
+            first = (str(e).splitlines() or [""])[0][:160]
+            if row.name in UNDEFINED_ON_GPU:
+                print(f"  differs, as it may on CUDA (a position written twice): {row.id}")
+            else:
+                failures.append(f"{row.id}: {type(e).__name__}: {first}")
         n += 1
+        if n % 100 == 0:  # progress, for a run cut short by a time limit
+            print(f"  op table: {n} rows, {len(failures)} failing", flush=True)
     return n, failures
 
 
 def data(n: int, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
-    rng = np.random.default_rng(seed)
-    centers = rng.standard_normal((10, 784)).astype(np.float32)
+    centers = np.random.default_rng(0).standard_normal((10, 784)).astype(np.float32)
+    rng = np.random.default_rng(seed + 1)  # the test set's examples, around the same centers
     y = rng.integers(0, 10, n)
     x = (centers[y] + 2.0 * rng.standard_normal((n, 784)).astype(np.float32)).astype(np.float32)
     return x, y
@@ -160,6 +171,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--quick", action="store_true", help="small data, one epoch, a few op rows")
     p.add_argument("--fake", action="store_true", help="array_api_strict stands in for the GPU")
     p.add_argument("--epochs", type=int, default=3, help="timed epochs (after one warm-up)")
+    p.add_argument("--part", choices=("all", "ops", "train"), default="all",
+                   help="the op table, the training table, or both")  # fmt: skip
     args = p.parse_args(argv)
     import likelygrad as lg
 
@@ -178,10 +191,14 @@ def main(argv: list[str] | None = None) -> int:
     name = "array_api_strict stand-in" if args.fake else lg.cuda.get_device_name()
     print(f"device: {name}; torch: {getattr(torch, '__version__', 'absent')} on {dev}")
 
-    rows, failures = check_ops(20 if args.quick else None)
-    print(f"op table on the GPU: {rows - len(failures)} of {rows} rows pass")
-    for f in failures[:20]:
-        print("  FAIL", f)
+    failures: list[str] = []
+    if args.part in ("all", "ops"):
+        rows, failures = check_ops(20 if args.quick else None)
+        print(f"op table on the GPU: {rows - len(failures)} of {rows} rows pass")
+        for f in failures:
+            print("  FAIL", f)
+    if args.part == "ops":
+        return 1 if failures else 0
 
     n, epochs = (4096, 1) if args.quick else (60000, args.epochs)
     x, y = data(n)

@@ -56,6 +56,18 @@ def unregister(device_type: str) -> None:
             del _BY_TYPE[t]
 
 
+def is_foreign_array(a: Any) -> bool:
+    """An array of another library than NumPy: a registered backend's (CuPy's ndarray has no
+    `__array_namespace__`), any Array API array, or a CUDA array."""
+    if isinstance(a, np.ndarray | np.generic):
+        return False
+    return (
+        type(a) in _BY_TYPE
+        or hasattr(a, "__array_namespace__")
+        or hasattr(a, "__cuda_array_interface__")
+    )
+
+
 def backend_of(a: Any) -> Backend:
     """The backend of an array, found from its type (NumPy first, then the Array API)."""
     b = _BY_TYPE.get(type(a))

@@ -12,7 +12,7 @@ import numpy as np
 
 from . import dispatch as D
 from . import dtypes as dt
-from .backend import CPU, backend_for
+from .backend import CPU, backend_for, is_foreign_array
 from .buffers import copy_of
 from .devices import device_or_default
 from .tensor import Tensor
@@ -44,7 +44,7 @@ def tensor(
     """
     if isinstance(data, Tensor):  # torch warns here; a detached copy is what it makes
         return _copy_of(data.detach().to(device=device, dtype=dtype), requires_grad)
-    if hasattr(data, "__array_namespace__") and not isinstance(data, np.ndarray | np.generic):
+    if is_foreign_array(data):
         xp = D.backend_of(data)
         arr = xp.asarray(
             data,
@@ -84,12 +84,7 @@ def as_tensor(data: Any, dtype: Any = None, device: Any = None) -> Tensor:
         and device_or_default(device) == CPU
     ):
         return _make(data, None)
-    if (
-        hasattr(data, "__array_namespace__")
-        and not isinstance(data, np.ndarray)
-        and dtype is None
-        and device is None
-    ):
+    if is_foreign_array(data) and dtype is None and device is None:
         return _make(data, None)
     return tensor(data, dtype=dtype, device=device)
 

@@ -2,8 +2,12 @@
 
 CuPy is an optional extra (`pip install 'likelygrad[gpu]'`, which installs `cupy-cuda12x`),
 imported only when a CUDA device is first asked for. Ops run through CuPy's Array API namespace
-(`array_api_compat.cupy`); where CuPy has a faster or missing-from-the-standard spelling (a
-scatter-add, fancy indexing), `CupyBackend` says so, as `NumPyBackend` does for NumPy.
+(`array_api_compat.cupy`, part of the extra: CuPy's own namespace takes no `device=`); where
+CuPy has a faster or missing-from-the-standard spelling (a scatter-add, fancy indexing, one
+fused kernel for SGD's momentum update), `CupyBackend` says so, as `NumPyBackend` does for NumPy.
+
+On a GPU a step's time is mostly Python launching kernels, which overlaps the GPU's work only
+while nothing waits for a result: the backend never reads a value back to the host in a step.
 """
 
 from __future__ import annotations
@@ -34,12 +38,16 @@ class CupyBackend(Backend):
 
     def __init__(self) -> None:
         cp = _cupy()
-        try:
+        try:  # CuPy's own namespace is not the standard's: its empty/zeros/arange take no device=
             import array_api_compat.cupy as ns
-        except ImportError:  # CuPy's own namespace is close enough to the standard
-            ns = cp
+        except ImportError:
+            raise RuntimeError(
+                "CUDA tensors need array-api-compat beside CuPy: pip install 'likelygrad[gpu]' "
+                "(or pip install array-api-compat)"
+            ) from None
         super().__init__(ns, {"cpu": None})
         self.cp, self.name = cp, "cupy"
+        self._sgd: Any = None
 
     def device_of(self, a: Any) -> device:
         return device("cuda", int(a.device.id))
@@ -53,6 +61,13 @@ class CupyBackend(Backend):
         self, obj: Any, dtype: Any = None, device: device | None = None, copy: bool | None = None
     ) -> Any:
         dev = self.native_device(device or B.device("cuda", 0))
+        if (  # already what is asked for: returned as it is (the common case, and cheap)
+            type(obj) is self.cp.ndarray
+            and not copy
+            and (dtype is None or obj.dtype == dtype)
+            and obj.device.id == dev.id
+        ):
+            return obj
         with dev:
             if hasattr(obj, "__cuda_array_interface__") or isinstance(obj, self.cp.ndarray):
                 return self.cp.array(obj, dtype=dtype, copy=bool(copy))
@@ -73,6 +88,21 @@ class CupyBackend(Backend):
     def generator(self, seed: int, d: device) -> Any:
         with self.native_device(d):
             return self.cp.random.default_rng(seed)
+
+    reads_back_cheaply = False  # a float() of a device value waits for the GPU: avoid in a step
+
+    def sgd_momentum_(self, data: Any, buf: Any, g: Any, lr: float, momentum: float,
+                      keep: float) -> None:  # fmt: skip
+        """buf = momentum·buf + keep·g; data -= lr·buf, in place, as one kernel (four apart)."""
+        if self._sgd is None:
+            self._sgd = self.cp.ElementwiseKernel(
+                "T g, float64 lr, float64 momentum, float64 keep",
+                "T buf, T data",
+                "buf = (T)(momentum * (double)buf + keep * (double)g); "
+                "data = (T)((double)data - lr * (double)buf);",
+                "likelygrad_sgd_momentum",
+            )
+        self._sgd(g, lr, momentum, keep, buf, data)
 
     # kernels CuPy spells directly (fancy indexing and a scatter-add the standard lacks)
     def take(self, x: Any, index: tuple) -> Any:

@@ -87,12 +87,27 @@ def make(a: Any, node: Node | None, version: list | None = None) -> Any:
     return t
 
 
+def _cpu_scalars_to(like: Any, inputs: tuple, arrays: list) -> tuple[tuple, list]:
+    """Move 0-d CPU tensors that need no gradient to `like`'s device: torch lets a CPU scalar
+    tensor (`torch.tensor(2.0)`) meet tensors on any device, as a Python number does."""
+    b = backend_of(like)
+    where = b.device_of(like)
+    new_inputs, new_arrays = list(inputs), list(arrays)
+    for i, (t, a) in enumerate(zip(inputs, arrays)):
+        if type(a) is _ndarray and a.ndim == 0 and t._node is None:
+            new_arrays[i] = b.asarray(a, device=where)
+            new_inputs[i] = make(new_arrays[i], None)
+    return tuple(new_inputs), new_arrays
+
+
 def apply(op: Any, *inputs: Any, **options: Any) -> Any:
     """Run `op` forward on the inputs' arrays; record a node if any input requires a gradient."""
     arrays = [t.array for t in inputs]
     xp: Any = NUMPY
     for a in arrays:
         if type(a) is not _ndarray:
+            if len(arrays) > 1 and any(type(b) is _ndarray and b.ndim == 0 for b in arrays):
+                inputs, arrays = _cpu_scalars_to(a, inputs, arrays)
             xp = common_backend(arrays, op.name)
             break
     if OBSERVERS:
@@ -270,7 +285,7 @@ def binary(op: Any, a: Any, b: Any) -> Any:
     except ValueError as e:
         if "broadcast" not in str(e) and "shape" not in str(e):
             raise
-        raise ValueError(broadcast_message(op.name, ta.shape, tb.shape)) from None
+        raise ValueError(broadcast_message(op.name, ta.array.shape, tb.array.shape)) from None
 
 
 def broadcast_message(name: str, a: tuple[int, ...], b: tuple[int, ...]) -> str:

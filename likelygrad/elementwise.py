@@ -174,6 +174,8 @@ class Maximum(Op):  # d max(x, y): to the larger input; a tie splits the gradien
     @staticmethod
     def forward(ctx, x, y):
         ctx.saved = (x, y)
+        if x.dtype == ctx.xp.bool:  # the Array API's maximum takes no bools: max is "or"
+            return ctx.xp.logical_or(x, y)
         return ctx.xp.maximum(x, y)
 
     @staticmethod
@@ -187,6 +189,8 @@ class Minimum(Op):  # d min(x, y): to the smaller input; a tie splits the gradie
     @staticmethod
     def forward(ctx, x, y):
         ctx.saved = (x, y)
+        if x.dtype == ctx.xp.bool:  # and min is "and"
+            return ctx.xp.logical_and(x, y)
         return ctx.xp.minimum(x, y)
 
     @staticmethod

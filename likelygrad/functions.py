@@ -84,7 +84,8 @@ def where(condition: Any, input: Any = None, other: Any = None) -> Any:
         return D.apply(E.Where, x, y, cond=c)
     except ValueError:
         raise ValueError(
-            f"where: condition {cond.shape}, input {x.shape} and other {y.shape} cannot be "
+            f"where: condition {tuple(cond.shape)}, input {tuple(x.shape)} and other "
+            f"{tuple(y.shape)} cannot be "
             "broadcast together (sizes must match or be 1)"
         ) from None
 
@@ -241,8 +242,8 @@ def searchsorted(
     v = input if isinstance(input, Tensor) else D.const(seq, input)
     if seq.ndim > 1 and seq.shape[:-1] != v.shape[:-1]:
         raise RuntimeError(
-            f"searchsorted: the leading dimensions of sorted_sequence {seq.shape} and input "
-            f"{v.shape} must match"
+            f"searchsorted: the leading dimensions of sorted_sequence {tuple(seq.shape)} and input "
+            f"{tuple(v.shape)} must match"
         )
     (s, x), _ = D.promote("searchsorted", seq.detach(), v.detach())
     xp = D.backend_of(s.array)

@@ -73,8 +73,8 @@ def gradcheck(
         g = np.zeros(a.shape) if a.grad is None else a.grad.numpy(force=True)
         if g.shape != a.shape or g.dtype != np.float64:
             raise GradcheckError(
-                f"gradcheck: input {i}: gradient has shape {g.shape} and dtype {g.dtype}, "
-                f"expected {a.shape} float64"
+                f"gradcheck: input {i}: gradient has shape {tuple(g.shape)} and dtype {g.dtype}, "
+                f"expected {tuple(a.shape)} float64"
             )
         to_lib = _mover(libs[i], base[i])
         for _ in range(directions):

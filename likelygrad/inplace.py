@@ -68,7 +68,7 @@ def inplace(t: Any, op: Any, *others: Any, what: str | None = None, **options: A
             op.iop(t.array, rest[0].array)
         except ValueError:
             raise RuntimeError(
-                f"{name}: output with shape {t.shape} doesn't match the broadcast shape "
+                f"{name}: output with shape {tuple(t.shape)} doesn't match the broadcast shape "
                 f"{broadcast_shape(t.shape, rest[0].shape)}"
             ) from None
         t._version[0] += 1

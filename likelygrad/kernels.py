@@ -29,6 +29,8 @@ def _namespace(obj: Any) -> Any:
 class Backend(WindowKernels):
     """One array library: its namespace (standard names, looked up once) and portable kernels."""
 
+    reads_back_cheaply = True  # float(a 0-d array) costs nothing much (False: it waits for a GPU)
+
     name = "array-api"
 
     def __init__(self, namespace: Any, devices: dict[str, Any] | None = None) -> None:
@@ -134,9 +136,9 @@ class Backend(WindowKernels):
     # data), and the data moves with take / a one-hot product.
     def positions(self, shape: tuple[int, ...], index: tuple) -> np.ndarray:
         """The flat position in an array of `shape` of every element x[index] picks."""
-        host = tuple(
+        host = tuple(  # device index arrays come to the host (CuPy's lack __array_namespace__)
             p
-            if isinstance(p, np.ndarray) or not hasattr(p, "__array_namespace__")
+            if p is None or isinstance(p, np.ndarray | slice | int | np.integer | type(...))
             else self.to_numpy(p)
             for p in index
         )

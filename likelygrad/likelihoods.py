@@ -74,11 +74,12 @@ def class_labels(y: Any, logits_shape: tuple[int, ...], op: str) -> np.ndarray:
     """`y` as integer class indices for logits of `logits_shape` (classes on the last axis):
     one label per row, integral, in [0, K); ValueError naming the offending value otherwise."""
     labels = y.numpy(force=True) if isinstance(y, Tensor) else np.asarray(y)
+    logits_shape = tuple(logits_shape)  # a Size prints as lg.Size([...]): messages use tuples
     batch, k = logits_shape[:-1], logits_shape[-1]
     if labels.shape != batch:
         raise ValueError(
             f"{op}: logits {logits_shape} need labels of shape {batch} "
-            f"(one class index per row), got {labels.shape}"
+            f"(one class index per row), got {tuple(labels.shape)}"
         )
     if labels.dtype.kind == "f":
         frac = labels != np.round(labels)
@@ -143,7 +144,8 @@ class Bernoulli(Distribution):
         y = _target(y, self.logits)
         if y.shape != self.logits.shape:
             raise ValueError(
-                f"Bernoulli.log_prob: logits {self.logits.shape} and targets {y.shape} differ in "
+                f"Bernoulli.log_prob: logits {tuple(self.logits.shape)} and targets "
+                f"{tuple(y.shape)} differ in "
                 "shape; give one target per logit (e.g. logits.reshape(-1) for an (N, 1) output)"
             )
         v = y.array if type(y.array) is np.ndarray else y.numpy(force=True)
@@ -253,8 +255,8 @@ class Gaussian(Distribution):
             np.broadcast_shapes(y.shape, self.loc.shape, self.std.shape)
         except ValueError:
             raise ValueError(
-                f"Gaussian.log_prob: targets {y.shape} do not match mean {self.loc.shape} "
-                f"and std {self.std.shape}"
+                f"Gaussian.log_prob: targets {tuple(y.shape)} do not match mean "
+                f"{tuple(self.loc.shape)} and std {tuple(self.std.shape)}"
             ) from None
         z = (y - self.loc) / self.std
         return -0.5 * z * z - self.log_std - _HALF_LOG_2PI

@@ -94,7 +94,9 @@ def svdvals(A: Any) -> Any:
     """The singular values of A (..., m, n), in descending order; differentiable (distinct
     singular values give well-defined gradients)."""
     if A.ndim < 2:
-        raise RuntimeError(f"linalg.svdvals: A must have at least 2 dimensions, got {A.shape}")
+        raise RuntimeError(
+            f"linalg.svdvals: A must have at least 2 dimensions, got {tuple(A.shape)}"
+        )
     return D.apply(SingularValues, _floating(A, None, "linalg.svdvals"))
 
 
@@ -127,7 +129,7 @@ def matrix_norm(
     if A.ndim < 2:
         raise RuntimeError(
             f"linalg.matrix_norm: The input tensor A must have at least 2 dimensions (got shape "
-            f"{A.shape}); use vector_norm for vectors"
+            f"{tuple(A.shape)}); use vector_norm for vectors"
         )
     dims = tuple(dim) if isinstance(dim, tuple | list) else (dim,)
     if len(dims) != 2:

@@ -184,7 +184,7 @@ class ToImages(nn.Module):
         return x.reshape(x.shape[0], *self.shape)
 
     def extra_repr(self) -> str:
-        return f"shape={self.shape}"
+        return f"shape={tuple(self.shape)}"
 
 
 def conv_blocks(config: dict[str, Any], act: type) -> tuple[list[nn.Module], int]:

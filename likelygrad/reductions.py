@@ -114,7 +114,7 @@ def logsumexp(xp: Any, x: Any, axes: tuple[int, ...]) -> Any:
     """
     if any(x.shape[a] == 0 for a in axes):
         shape = tuple(1 if i in axes else n for i, n in enumerate(x.shape))
-        return xp.full(shape, -math.inf, dtype=x.dtype)
+        return xp.full(shape, -math.inf, dtype=x.dtype, device=getattr(x, "device", None))
     m = finite(xp, xp.max(x, axis=axes, keepdims=True))
     return m + xp.log(xp.sum(xp.exp(x - m), axis=axes, keepdims=True))
 

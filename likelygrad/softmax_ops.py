@@ -79,10 +79,11 @@ class CategoricalLogProb(Op):
             lse, p = xp.row_softmax(flat)
             out = picked - lse
         else:  # a finite total proves every row max was finite, so the guard can wait
-            for guard in (False, True):  # an inf or nan somewhere: redo it guarded
+            # (on a GPU, reading the total back would stall the step: guarded at once there)
+            for guard in (False, True) if xp.reads_back_cheaply else (True,):
                 lse, p = xp.row_softmax(flat, guard)
                 total = xp.sum(picked - lse) * scale
-                if math.isfinite(float(total)):
+                if guard or math.isfinite(float(total)):  # else an inf or nan: redo it guarded
                     break
             out = xp.asarray(total, dtype=flat.dtype)
         if ctx.needs[0]:
@@ -127,7 +128,7 @@ class BernoulliLogProb(Op):
         ctx.saved = (logits, y, scale)
         out = y * logits - softplus(xp, logits)
         total = xp.sum(out) if scale is not None else None
-        if not (
+        if not xp.reads_back_cheaply or not (  # on a GPU: the long form at once, no read-back
             math.isfinite(float(total)) if total is not None else bool(xp.all(xp.isfinite(out)))
         ):
             zero = xp.zeros_like(out)

@@ -19,7 +19,7 @@ import numpy as np
 from . import dispatch
 from . import dtypes as dt
 from .autograd.node import Node
-from .backend import as_device, backend_for, backend_of
+from .backend import as_device, backend_for, backend_of, is_foreign_array
 from .dispatch import ACCUMULATE, infer
 from .dispatch import make as _make
 from .tensor_autograd import AutogradMethods
@@ -60,7 +60,7 @@ class Tensor(MathMethods, ShapeMethods, IndexingMethods, AutogradMethods, Python
         elif len(args) == 1:
             src = args[0].array if isinstance(args[0], Tensor) else args[0]
             foreign = not isinstance(src, _ndarray | np.generic)
-            if foreign and hasattr(src, "__array_namespace__") and dtype is None:
+            if foreign and is_foreign_array(src) and dtype is None:
                 arr = src  # an array of another library: wrapped as it is
             else:
                 arr = np.array(infer(src), dtype=d)  # the legacy constructor: default float dtype
@@ -137,7 +137,8 @@ class Tensor(MathMethods, ShapeMethods, IndexingMethods, AutogradMethods, Python
                 )
             if value.shape != self.shape:
                 raise RuntimeError(
-                    f"assigned grad has data of a different size: {value.shape} vs {self.shape}"
+                    f"assigned grad has data of a different size: {tuple(value.shape)} vs "
+                    f"{tuple(self.shape)}"
                 )
             if value.dtype != self.dtype:
                 raise RuntimeError(

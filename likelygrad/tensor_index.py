@@ -19,7 +19,7 @@ from . import dtypes as dt
 from . import elementwise as E
 from . import indexing as IX
 from . import inplace as IP
-from .backend import backend_of
+from .backend import backend_of, is_foreign_array
 from .tensor_inplace import InplaceMethods
 
 
@@ -37,11 +37,7 @@ def convert_index(t: Any, index: Any) -> tuple:
         if isinstance(p, np.ndarray) and type(t.array) is not np.ndarray:
             xp = backend_of(t.array)
             p = xp.asarray(p, device=xp.device_of(t.array))
-        elif (
-            type(t.array) is np.ndarray
-            and hasattr(p, "__array_namespace__")
-            and not isinstance(p, np.ndarray | np.generic)
-        ):
+        elif type(t.array) is np.ndarray and is_foreign_array(p):
             p = np.asarray(p)
         if hasattr(p, "shape") and hasattr(p, "dtype") and p.ndim == 0:
             if dt.as_dtype(p.dtype).kind in "iu":  # a 0-d integer tensor indexes like an int
@@ -82,7 +78,7 @@ def along_dim(t: Any, dim: int, index: Any, name: str) -> tuple[int, Any]:
         if a != d and n > m:
             raise RuntimeError(
                 f"{name}(): Size does not match at dimension {a}: index {tuple(idx.shape)} "
-                f"must not be larger than self {t.shape} apart from dimension {d}"
+                f"must not be larger than self {tuple(t.shape)} apart from dimension {d}"
             )
     xp = backend_of(t.array)
     if math.prod(idx.shape):
@@ -112,7 +108,7 @@ class IndexingMethods(InplaceMethods):
         try:
             return D.apply(op, self, index=idx)
         except IndexError as e:
-            raise IndexError(f"{e} (indexing a tensor of shape {self.shape})") from None
+            raise IndexError(f"{e} (indexing a tensor of shape {tuple(self.shape)})") from None
 
     def __setitem__(self, index: Any, value: Any) -> None:
         idx = convert_index(self, index)
@@ -180,7 +176,8 @@ class IndexingMethods(InplaceMethods):
         if as_tuple:
             return tuple(parts)
         if not parts:
-            return D.make(xp.zeros((0, 0), dtype=xp.native_dtype(dt.int64)), None)
+            dev = getattr(self.array, "device", None)
+            return D.make(xp.zeros((0, 0), dtype=xp.native_dtype(dt.int64), device=dev), None)
         return D.make(xp.stack([p.array for p in parts], axis=1), None)
 
     # ---- scatters: writing at positions named by an index -----------------------------------
@@ -199,7 +196,7 @@ class IndexingMethods(InplaceMethods):
                 if n > m:
                     raise RuntimeError(
                         f"{name}(): Expected index {tuple(idx.shape)} to be smaller than src "
-                        f"{src.shape} apart from dimension {a}"
+                        f"{tuple(src.shape)} apart from dimension {a}"
                     )
             s = src if src.dtype == self.dtype else src.to(self.dtype)
             used = tuple(idx.shape)
@@ -272,7 +269,8 @@ class IndexingMethods(InplaceMethods):
         want = tuple(k if a == d else n for a, n in enumerate(self.shape))
         if tuple(source.shape) != want:
             raise RuntimeError(
-                f"index_add(): source {source.shape} must have the shape of self {self.shape} "
+                f"index_add(): source {tuple(source.shape)} must have the shape of self "
+                f"{tuple(self.shape)} "
                 f"with dimension {d} of size len(index) = {k}, i.e. {want}"
             )
         src = source if alpha == 1 else source * alpha
@@ -287,7 +285,7 @@ class IndexingMethods(InplaceMethods):
         v = value if isinstance(value, D.Tensor) else D.const(self, value)
         if v.ndim:
             raise RuntimeError(
-                f"index_fill(): value must be a 0-d tensor or a number, got {v.shape}"
+                f"index_fill(): value must be a 0-d tensor or a number, got {tuple(v.shape)}"
             )
         xp = backend_of(self.array)
         unique = on_device_of(self, np.unique(np.asarray(xp.to_numpy(idx)) % max(self.shape[d], 1)))

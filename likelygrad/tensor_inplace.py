@@ -47,8 +47,8 @@ class InplaceMethods(WriteMethods):
             )
         if result.shape != self.shape:
             raise RuntimeError(
-                f"{name}: output with shape {self.shape} doesn't match the broadcast shape "
-                f"{result.shape} (an in-place result must keep the tensor's shape)"
+                f"{name}: output with shape {tuple(self.shape)} doesn't match the broadcast shape "
+                f"{tuple(result.shape)} (an in-place result must keep the tensor's shape)"
             )
         if D._MODE.enabled and (self._node is not None or result._node is not None):
             return self.copy_(result)

@@ -27,7 +27,7 @@ class LinalgMethods:
         """The outer product of two 1-D tensors: out[i, j] = self[i] · vec2[j]."""
         if self.ndim != 1 or getattr(vec2, "ndim", 0) != 1:
             raise RuntimeError(
-                f"outer: expected two 1-D tensors, got shapes {self.shape} and "
+                f"outer: expected two 1-D tensors, got shapes {tuple(self.shape)} and "
                 f"{getattr(vec2, 'shape', ())}"
             )
         return self[:, None] * vec2[None, :]

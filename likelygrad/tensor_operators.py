@@ -266,7 +266,7 @@ class OperatorMethods:
         """The product of two 2-D matrices."""
         if self.ndim != 2 or getattr(other, "ndim", 0) != 2:
             raise RuntimeError(
-                f"mm: both arguments must be 2-D matrices, got {self.shape} and "
+                f"mm: both arguments must be 2-D matrices, got {tuple(self.shape)} and "
                 f"{getattr(other, 'shape', ())}"
             )
         return self.matmul(other)
@@ -276,7 +276,7 @@ class OperatorMethods:
         if self.ndim != 3 or getattr(other, "ndim", 0) != 3 or self.shape[0] != other.shape[0]:
             raise RuntimeError(
                 "bmm: expected two 3-D tensors with the same batch size, got "
-                f"{self.shape} and {getattr(other, 'shape', ())}"
+                f"{tuple(self.shape)} and {getattr(other, 'shape', ())}"
             )
         return self.matmul(other)
 
@@ -284,7 +284,7 @@ class OperatorMethods:
         """Matrix (n, k) times vector (k,)."""
         if self.ndim != 2 or getattr(vec, "ndim", 0) != 1:
             raise RuntimeError(
-                f"mv: expected a 2-D matrix and a 1-D vector, got {self.shape} and "
+                f"mv: expected a 2-D matrix and a 1-D vector, got {tuple(self.shape)} and "
                 f"{getattr(vec, 'shape', ())}"
             )
         return self.matmul(vec)

@@ -56,7 +56,7 @@ class PythonMethods:
         if self.numel() != 1:
             raise RuntimeError(
                 f"a Tensor with {self.numel()} elements cannot be converted to Scalar "
-                f"(item() needs exactly one element; this tensor has shape {self.shape})"
+                f"(item() needs exactly one element; this tensor has shape {tuple(self.shape)})"
             )
         return self.numpy(force=True).reshape(()).item()
 
@@ -81,7 +81,7 @@ class PythonMethods:
         if self.numel() != 1:
             raise RuntimeError(
                 f"Boolean value of Tensor with more than one value is ambiguous (shape "
-                f"{self.shape}): use .any() or .all()"
+                f"{tuple(self.shape)}): use .any() or .all()"
             )
         return bool(self.item())
 

@@ -181,7 +181,7 @@ class ShapeMethods(ConvertMethods):
         d = self._dim(dim)
         if not -self.shape[d] <= index < self.shape[d]:
             raise IndexError(
-                f"select(): index {index} out of range for tensor of size {self.shape} at "
+                f"select(): index {index} out of range for tensor of size {tuple(self.shape)} at "
                 f"dimension {d}"
             )
         return self[(slice(None),) * d + (index,)]
@@ -268,7 +268,7 @@ class ShapeMethods(ConvertMethods):
         if reps.ndim > 1 or (reps.ndim == 1 and len(reps) not in (1, n)) or (reps < 0).any():
             raise RuntimeError(
                 f"repeat_interleave: repeats must be a non-negative int or have one count per "
-                f"element of dimension {d} (size {n}), got shape {reps.shape}"
+                f"element of dimension {d} (size {n}), got shape {tuple(reps.shape)}"
             )
         index = np.repeat(np.arange(n), reps.reshape(-1) if reps.ndim else int(reps))
         if output_size is not None and output_size != len(index):

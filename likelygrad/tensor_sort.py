@@ -36,7 +36,8 @@ class SortingMethods:
         d = self._dim(dim)
         xp = D.backend_of(self.array)
         if self.ndim == 0:
-            return _int64(xp, xp.zeros((), dtype=xp.native_dtype(D.dt.int64)))
+            dev = getattr(self.array, "device", None)
+            return _int64(xp, xp.zeros((), dtype=xp.native_dtype(D.dt.int64), device=dev))
         return _int64(xp, xp.argsort(self.array, axis=d, descending=descending))
 
     def sort(self, dim: int = -1, descending: bool = False, stable: bool = False) -> Any:
@@ -82,7 +83,8 @@ class SortingMethods:
         order = xp.argsort(flat, axis=0)
         s = xp.ns.take(flat, order, axis=0)
         n = s.shape[0]
-        starts = xp.concat([xp.ones((min(n, 1),), dtype=xp.bool), s[1:] != s[:-1]])
+        head = xp.ones((min(n, 1),), dtype=xp.bool, device=getattr(s, "device", None))
+        starts = xp.concat([head, s[1:] != s[:-1]])
         (first,) = xp.nonzero(starts)
         out = [D.make(xp.ns.take(s, first, axis=0), None)]
         if return_inverse:  # the group of each sorted element, sent back to its position
@@ -116,7 +118,7 @@ class SortingMethods:
         if self.ndim != 1 or self.dtype.kind not in "iu":
             raise RuntimeError(
                 f"bincount only supports 1-d non-negative integral inputs, got shape "
-                f"{self.shape} and dtype {self.dtype}"
+                f"{tuple(self.shape)} and dtype {self.dtype}"
             )
         xp = D.backend_of(self.array)
         top = int(xp.max(self.array)) + 1 if self.numel() else 0
@@ -133,7 +135,8 @@ class SortingMethods:
             wt = weights if isinstance(weights, D.Tensor) else D.const(self, D.infer(weights))
             if wt.shape != self.shape:
                 raise RuntimeError(
-                    f"bincount: weights {wt.shape} should have the same shape as input {self.shape}"
+                    f"bincount: weights {tuple(wt.shape)} should have the same shape as input "
+                    f"{tuple(self.shape)}"
                 )
             # torch counts float32 weights in float32 and everything else in float64
             wd = wt.dtype if wt.dtype == D.dt.float32 else D.dt.float64

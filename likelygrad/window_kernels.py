@@ -138,7 +138,8 @@ class WindowKernels:
             v = x[along(ax, n, s, d, o)]
             if best is None:
                 if first is None:
-                    best, idx = xp.asarray(v, copy=True), xp.zeros(v.shape, dtype=xp.uint8)
+                    best = xp.asarray(v, copy=True)
+                    idx = xp.zeros(v.shape, dtype=xp.uint8, **_device(v))
                     continue
                 best = xp.full(v.shape, -math.inf, dtype=v.dtype, **_device(v))
                 idx = xp.astype(xp.broadcast_to(first, v.shape), xp.uint8)

@@ -110,5 +110,7 @@ def test_user_loop_table_has_a_row_per_model_and_a_ratio_per_way():
     ]
     for r in rows:
         cells = [c.strip().strip("*") for c in r.split("|")[2:-1]]
-        assert len(cells) == 8 and all(float(c) > 0 for c in cells[:7])
-        assert all(float(m) > 0 for m in cells[7].split(" / "))  # peak RSS of each way
+        assert len(cells) == 11 and all(float(c) > 0 for c in cells[:9])
+        assert float(cells[9]) >= 1.0  # the slowest likelygrad way ÷ the fastest
+        assert len(cells[10].split(" / ")) == 5  # peak RSS of each way
+        assert all(float(m) > 0 for m in cells[10].split(" / "))

@@ -194,3 +194,42 @@ def test_the_cli_trains_on_the_device_and_its_checkpoint_evaluates_on_the_cpu(cu
     assert main(["train", *args[:-1], str(cpu), "--no-plots", "--quiet"]) == 0
     cpu_acc = __import__("json").loads((cpu / "metrics.json").read_text())
     assert gpu_acc["test_accuracy"] == pytest.approx(cpu_acc["test_accuracy"], abs=0.01)
+
+
+def test_optimizer_state_on_the_device_is_saved_from_host_memory(cuda):
+    """An Adam state living on the GPU flattens into NumPy arrays for a checkpoint, and loads
+    back into an optimizer on the CPU with the same values."""
+    from likelygrad.optim.flatten import flatten_state, unflatten_state
+
+    lg.manual_seed(0)
+    m = nn.Linear(3, 2).to("cuda")
+    opt = optim.Adam(m.parameters(), lr=0.1)
+    m(lg.ones(4, 3, device="cuda")).sum().backward()
+    opt.step()
+    flat = flatten_state(opt.state_dict())
+    assert all(isinstance(v, np.ndarray) for v in flat.values())
+    cpu = nn.Linear(3, 2)
+    again = optim.Adam(cpu.parameters(), lr=0.1)
+    again.load_state_dict(unflatten_state(flat))
+    want = xps.asarray(opt.state[m.weight]["exp_avg"], device=xps.Device("CPU_DEVICE"))
+    np.testing.assert_array_equal(np.asarray(again.state[cpu.weight]["exp_avg"]), np.asarray(want))
+
+
+def test_a_cpu_scalar_tensor_meets_device_tensors_as_in_torch(cuda):
+    """torch.tensor(2.0) (0-d, on the CPU, no gradient) combines with tensors on any device."""
+    x = lg.ones(3, device="cuda", requires_grad=True)
+    y = (x * lg.tensor(2.0) + lg.log(lg.tensor(2.0))).sum()
+    y.backward()
+    assert y.device == lg.device("cuda:0") and x.grad.device == lg.device("cuda:0")
+    assert x.grad.cpu().tolist() == [2.0, 2.0, 2.0]
+    with pytest.raises(RuntimeError, match="same device"):
+        lg.ones(3, device="cuda") + lg.ones(1)  # not 0-d: refused, as by torch
+    with pytest.raises(RuntimeError, match="same device"):  # a CPU scalar that needs a gradient
+        x * lg.tensor(2.0, requires_grad=True)
+
+
+def test_elementwise_max_of_bools_is_or_on_every_backend(cuda):
+    a = lg.tensor([True, False, False], device="cuda")
+    b = lg.tensor([False, False, True], device="cuda")
+    assert lg.max(a, b).cpu().tolist() == [True, False, True]
+    assert lg.min(a, b).cpu().tolist() == [False, False, False]

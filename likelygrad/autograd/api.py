@@ -47,7 +47,8 @@ def _seeds(outputs: list[Any], grads: Any, where: str) -> list[Any]:
             if t.numel() != 1:
                 raise RuntimeError(
                     f"grad can be implicitly created only for scalar outputs: the output has "
-                    f"shape {t.shape}; pass a gradient of that shape or reduce it first, e.g. "
+                    f"shape {tuple(t.shape)}; pass a gradient of that shape or reduce it first, "
+                    "e.g. "
                     "y.sum().backward()"
                 )
             seeds.append(xp.reshape(xp.asarray(1, dtype=t.dtype, device=t.device), t.shape))
@@ -58,7 +59,7 @@ def _seeds(outputs: list[Any], grads: Any, where: str) -> list[Any]:
         if tuple(s.shape) != t.shape:
             raise RuntimeError(
                 f"Mismatch in shape: grad_output[{i}] has a shape of {tuple(s.shape)} and "
-                f"output[{i}] has a shape of {t.shape}."
+                f"output[{i}] has a shape of {tuple(t.shape)}."
             )
         seeds.append(s)
     return seeds

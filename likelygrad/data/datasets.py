@@ -69,11 +69,11 @@ def _check_split(images: np.ndarray, labels: np.ndarray, paths: tuple[Path, Path
     if images.ndim != 3 or images.dtype != np.uint8:
         raise ValueError(
             f"{paths[0]}: expected uint8 images of shape (N, rows, cols), "
-            f"got {images.dtype} of shape {images.shape}"
+            f"got {images.dtype} of shape {tuple(images.shape)}"
         )
     if labels.ndim != 1 or labels.dtype.kind not in "iu":
         raise ValueError(
-            f"{paths[1]}: expected 1-D integer labels, got {labels.dtype} {labels.shape}"
+            f"{paths[1]}: expected 1-D integer labels, got {labels.dtype} {tuple(labels.shape)}"
         )
     if len(images) != len(labels):
         raise ValueError(

@@ -177,10 +177,12 @@ def write_idx(path: PathLike, array: np.ndarray) -> None:
         )
     if not 1 <= array.ndim <= MAX_DIMS:
         raise ValueError(
-            f"write_idx: IDX holds 1 to {MAX_DIMS} dimensions, got shape {array.shape}"
+            f"write_idx: IDX holds 1 to {MAX_DIMS} dimensions, got shape {tuple(array.shape)}"
         )
     if any(s >= 2**32 for s in array.shape):
-        raise ValueError(f"write_idx: every size must fit in 32 bits, got shape {array.shape}")
+        raise ValueError(
+            f"write_idx: every size must fit in 32 bits, got shape {tuple(array.shape)}"
+        )
     header = bytes([0, 0, code, array.ndim]) + np.asarray(array.shape, dtype=">u4").tobytes()
     payload = np.ascontiguousarray(array, dtype=_CODE_TO_DTYPE[code]).tobytes()
     if os.fspath(path).endswith(".gz"):

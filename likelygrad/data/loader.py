@@ -42,7 +42,8 @@ class DataLoader:
         x, y = np.asarray(x), np.asarray(y)
         if x.ndim == 0 or y.ndim == 0:
             raise ValueError(
-                f"DataLoader: x and y need a leading example axis, got {x.shape} and {y.shape}"
+                f"DataLoader: x and y need a leading example axis, got {tuple(x.shape)} and "
+                f"{tuple(y.shape)}"
             )
         if len(x) != len(y):
             raise ValueError(
@@ -131,7 +132,9 @@ def to_float(images: np.ndarray, flatten: bool = True) -> np.ndarray:
         )
     if flatten:
         if a.ndim < 1:
-            raise ValueError(f"to_float: expected a batch of images (N, ...), got shape {a.shape}")
+            raise ValueError(
+                f"to_float: expected a batch of images (N, ...), got shape {tuple(a.shape)}"
+            )
         out = out.reshape(len(out), -1)
     return out
 

@@ -36,7 +36,9 @@ def _fingerprint(name: str, a: np.ndarray) -> str:
     """Shape, dtype and a checksum of a few rows: enough to tell two data sets apart cheaply."""
     a = np.asarray(a)
     rows = a[:: max(1, len(a) // 16)] if a.ndim else a
-    return f"{name} {a.shape} {a.dtype} crc {zlib.crc32(np.ascontiguousarray(rows).tobytes())}"
+    return (
+        f"{name} {tuple(a.shape)} {a.dtype} crc {zlib.crc32(np.ascontiguousarray(rows).tobytes())}"
+    )
 
 
 def _sum_started(a: np.ndarray) -> Work:

@@ -70,7 +70,7 @@ def dropout1d(
     if input.ndim not in (2, 3):
         raise RuntimeError(
             f"dropout1d: expected a 2-D (C, L) or 3-D (N, C, L) input, got "
-            f"{input.ndim}-D input of shape {input.shape}"
+            f"{input.ndim}-D input of shape {tuple(input.shape)}"
         )
     if input.ndim == 2:
         out = _channel_dropout(input.unsqueeze(0), p, training, False, generator).squeeze(0)

@@ -40,7 +40,9 @@ def batch_norm(
     r ← (1 - momentum) r + momentum · batch value. Otherwise the running averages are used.
     """
     if input.ndim < 2:
-        raise ShapeError(f"batch_norm: input {input.shape} needs at least 2 dimensions (N, C, ...)")
+        raise ShapeError(
+            f"batch_norm: input {tuple(input.shape)} needs at least 2 dimensions (N, C, ...)"
+        )
     c = input.shape[1]
     for name, t in (
         ("running_mean", running_mean),
@@ -50,7 +52,7 @@ def batch_norm(
     ):
         if t is not None and t.shape != (c,):
             raise ShapeError(
-                f"batch_norm: {name} has shape {t.shape}, but input {input.shape} "
+                f"batch_norm: {name} has shape {tuple(t.shape)}, but input {tuple(input.shape)} "
                 f"has {c} channels in dimension 1"
             )
     shape = (c,) + (1,) * (input.ndim - 2)
@@ -109,7 +111,7 @@ def layer_norm(
         )
     for name, t in (("weight", weight), ("bias", bias)):
         if t is not None and t.shape != shape:
-            raise ShapeError(f"layer_norm: {name} has shape {t.shape}, expected {shape}")
+            raise ShapeError(f"layer_norm: {name} has shape {tuple(t.shape)}, expected {shape}")
     y = D.apply(Normalize, input, axes=tuple(range(input.ndim - k, input.ndim)), eps=eps)
     return _affine(y, weight, bias, shape)
 
@@ -126,7 +128,7 @@ def group_norm(
     if input.ndim < 2 or num_groups < 1 or input.shape[1] % num_groups:
         raise ShapeError(
             f"group_norm: expected an input (N, C, ...) whose C is divisible by "
-            f"num_groups={num_groups}, got {input.shape}"
+            f"num_groups={num_groups}, got {tuple(input.shape)}"
         )
     n, c = input.shape[:2]
     grouped = input.reshape(n, num_groups, c // num_groups * math.prod(input.shape[2:]))

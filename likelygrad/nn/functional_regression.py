@@ -142,7 +142,8 @@ def gaussian_nll_loss(
             input.ndim == v.ndim and sum(b for a, b in zip(input.shape, v.shape) if a != b) == 1
         ):
             raise ValueError(
-                f"var is of incorrect size: {v.shape} for input {input.shape} (give input's "
+                f"var is of incorrect size: {tuple(v.shape)} for input {tuple(input.shape)} (give "
+                "input's "
                 "shape, input's shape without its last dimension, or that dimension as 1)"
             )
     if reduction not in ("none", "mean", "sum"):

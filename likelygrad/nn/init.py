@@ -24,7 +24,7 @@ def _fans(t: Tensor) -> tuple[int, int]:
     if t.ndim < 2:
         raise ValueError(
             "Fan in and fan out can not be computed for tensor with fewer than 2 dimensions "
-            f"(got shape {t.shape})"
+            f"(got shape {tuple(t.shape)})"
         )
     receptive = int(np.prod(t.shape[2:])) if t.ndim > 2 else 1
     return t.shape[1] * receptive, t.shape[0] * receptive

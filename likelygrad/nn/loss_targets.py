@@ -63,6 +63,7 @@ def class_targets(
     """(labels, kept): integer class indices of shape `batch` in [0, k), with positions equal to
     ignore_index set to 0 and marked False in `kept` (None when nothing is ignored)."""
     labels = target.numpy(force=True) if isinstance(target, Tensor) else np.asarray(target)
+    batch = tuple(batch)  # a Size prints as lg.Size([...]): messages use tuples
     if labels.shape != batch:
         shape = (batch[0], k, *batch[1:]) if batch else (k,)  # the input's shape, classes on 1
         n, m = (batch[0] if batch else 1), (labels.shape[0] if labels.ndim else 1)
@@ -74,7 +75,7 @@ def class_targets(
         error = ValueError if n != m or len(batch) < 2 else TargetShapeError
         raise error(
             f"{op}: logits {shape} need labels of shape {batch} (one class index per example), "
-            f"got {labels.shape}: {torch_says}"
+            f"got {tuple(labels.shape)}: {torch_says}"
         )
     if labels.dtype.kind == "f":
         frac = labels != np.round(labels)

@@ -78,7 +78,7 @@ def embedding(
         )
     if weight.ndim != 2:
         raise RuntimeError(
-            f"embedding: 'weight' must be 2-D (num_embeddings, dim), got {weight.shape}"
+            f"embedding: 'weight' must be 2-D (num_embeddings, dim), got {tuple(weight.shape)}"
         )
     idx = _indices(input, weight)
     pad = _padding_idx(padding_idx, weight.shape[0])

@@ -72,10 +72,10 @@ class StateDictMixin:
         As in torch: with `strict`, the keys must be exactly the model's (else only the shared
         ones load and the rest are returned); a wrong shape is an error either way; a value of
         another float width, or of integers or bools, is cast to the parameter's dtype as
-        `Tensor.copy_` does. Unlike torch, a value may be anything `np.asarray` accepts, and
-        complex values are refused rather than losing their imaginary part. Every entry is
-        checked before any parameter is written. `assign=True` is not supported (values are
-        always copied into the existing parameters).
+        `Tensor.copy_` does; a tensor may live on any device. Unlike torch, a value may be
+        anything `np.asarray` accepts, and complex values are refused rather than losing their
+        imaginary part. Every entry is checked before any parameter is written. `assign=True` is
+        not supported (values are always copied into the existing parameters).
         """
         if assign:
             raise NotImplementedError(
@@ -94,15 +94,18 @@ class StateDictMixin:
             if k not in state_dict:
                 continue
             target = p  # its shape and dtype, on whatever device it lives
-            try:
-                value = np.asarray(state_dict[k])
+            try:  # a tensor on any device (torch.load keeps the device it was saved from)
+                v = state_dict[k]
+                value = v.detach().cpu().numpy() if isinstance(v, Tensor) else np.asarray(v)
             except (TypeError, ValueError) as e:  # e.g. a ragged nested list
                 wrong_type.append(f"{k}: not an array ({e})")
                 continue
             if value.dtype.kind not in "biuf" or value.dtype.fields is not None:
                 wrong_type.append(f"{k}: {value.dtype} (need float, integer or bool numbers)")
             elif value.shape != target.shape:
-                wrong_shape.append(f"{k}: checkpoint {value.shape} vs model {target.shape}")
+                wrong_shape.append(
+                    f"{k}: checkpoint {tuple(value.shape)} vs model {tuple(target.shape)}"
+                )
             else:  # cast now, so that writing below cannot fail half-way
                 with np.errstate(all="ignore"):
                     ready[k] = (target, value.astype(target.dtype, copy=False))

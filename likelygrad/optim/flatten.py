@@ -33,6 +33,14 @@ _INDEX = re.compile(r"#(-?\d+)|\[(\d+)\]|\((\d+)\)")
 _EMPTY = np.zeros(0, dtype=np.uint8)
 
 
+def _on_device(value: Any) -> Any:
+    """The backend of an array of a registered device library (CuPy: optimizer state on a
+    GPU), else None: such arrays are written from host memory, as NumPy arrays."""
+    from ..backend import _BY_TYPE
+
+    return _BY_TYPE.get(type(value)) if not isinstance(value, np.ndarray) else None
+
+
 def _name(key: str) -> str:
     if not key:
         raise ValueError("flatten_state cannot encode an empty string key")
@@ -68,7 +76,8 @@ def _flatten(value: Any, path: str, out: dict[str, np.ndarray]) -> None:
             out[path + (":list" if isinstance(value, list) else ":tuple")] = _EMPTY.copy()
         for i, v in enumerate(value):
             _flatten(v, f"{path}{open_}{i}{close}", out)
-    elif isinstance(value, np.ndarray):
+    elif isinstance(value, np.ndarray) or _on_device(value):
+        value = value if isinstance(value, np.ndarray) else _on_device(value).to_numpy(value)
         if value.dtype.kind not in "biuf":
             raise TypeError(f"flatten_state: array at {path!r} has unsupported dtype {value.dtype}")
         # not np.ascontiguousarray, which turns a 0-d array into shape (1,)
@@ -149,7 +158,8 @@ def _decode(tag: str, array: np.ndarray, key: str) -> Any:
         or (tag == "str" and array.dtype != np.uint8)
     ):
         raise ValueError(
-            f"unflatten_state: key {key!r} holds a {array.dtype} array of shape {array.shape}, "
+            f"unflatten_state: key {key!r} holds a {array.dtype} array of shape "
+            f"{tuple(array.shape)}, "
             f"not what a :{tag} leaf is stored as"
         )
     simple = {"float": float, "int": int, "bool": bool}

@@ -11,7 +11,7 @@ from typing import Any
 
 import numpy as np
 
-from ..backend import backend_of
+from ..backend import backend_of, is_foreign_array
 
 
 class ParamState(MutableMapping):
@@ -54,9 +54,7 @@ class ParamState(MutableMapping):
 
 def is_array(value: Any) -> bool:
     """A NumPy array or an array of another Array API library (CuPy, array_api_strict...)."""
-    return isinstance(value, np.ndarray) or (
-        hasattr(value, "__array_namespace__") and hasattr(value, "shape")
-    )
+    return isinstance(value, np.ndarray) or (is_foreign_array(value) and hasattr(value, "shape"))
 
 
 def copy_value(value: Any) -> Any:

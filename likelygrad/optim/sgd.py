@@ -86,6 +86,9 @@ class SGD(Optimizer):
                     if buf is None:  # the first buffer is the gradient itself, undamped
                         buf = backend_of(data).asarray(g, copy=True)
                         self.state[p]["momentum_buffer"] = buf
+                    elif not nesterov and hasattr(backend := backend_of(data), "sgd_momentum_"):
+                        backend.sgd_momentum_(data, buf, g, lr, momentum, keep)  # one kernel
+                        continue
                     else:
                         buf *= momentum
                         buf += g if keep == 1.0 else keep * g

@@ -102,7 +102,8 @@ def png_bytes(pixels: np.ndarray) -> bytes:
     colour = {1: 0, 3: 2, 4: 6}.get(pixels.shape[2]) if pixels.ndim == 3 else None
     if colour is None or pixels.dtype != np.uint8:
         raise ValueError(
-            f"a PNG holds H×W×1, 3 or 4 uint8 values, got {pixels.dtype} of shape {pixels.shape}"
+            f"a PNG holds H×W×1, 3 or 4 uint8 values, got {pixels.dtype} of shape "
+            f"{tuple(pixels.shape)}"
         )
     h, w, _ = pixels.shape
 

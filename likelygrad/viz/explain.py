@@ -43,7 +43,7 @@ def _num(a: np.ndarray) -> str:
 def _vec(a: np.ndarray) -> str:
     """A tensor as its shape and Euclidean norm (its entries would not fit on a line)."""
     a = np.asarray(a)
-    return f"[{a.shape} ‖·‖={np.linalg.norm(a.astype(np.float64).ravel()):.4g}]"
+    return f"[{tuple(a.shape)} ‖·‖={np.linalg.norm(a.astype(np.float64).ravel()):.4g}]"
 
 
 def _fmt(a: np.ndarray) -> str:
@@ -67,13 +67,15 @@ def explain(tensor: Tensor, file: TextIO | None = None, grad: Any = None) -> lis
         )
     if grad is None and tensor.numel() != 1:
         raise RuntimeError(
-            f"explain(): the output has shape {tensor.shape}, not a scalar; pass grad= (an "
+            f"explain(): the output has shape {tuple(tensor.shape)}, not a scalar; pass grad= (an "
             "array of that shape) or reduce it first, e.g. explain(y.sum())"
         )
     root = tensor._node
     seed_np = np.ones(tensor.shape) if grad is None else np.asarray(grad, dtype=np.float64)
     if seed_np.shape != tensor.shape:
-        raise ValueError(f"explain(): grad has shape {seed_np.shape}, output {tensor.shape}")
+        raise ValueError(
+            f"explain(): grad has shape {tuple(seed_np.shape)}, output {tuple(tensor.shape)}"
+        )
     seed = root.xp.asarray(seed_np, dtype=tensor.dtype, device=tensor.device)
     if not root.op.is_leaf and root.next is None:
         raise RuntimeError(

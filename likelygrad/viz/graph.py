@@ -139,7 +139,7 @@ def describe(a: np.ndarray) -> list[str]:
     if a.size == 1:
         v = a.reshape(()).item()
         return [f"{v:.4g}" if isinstance(v, float) else str(v)]
-    head = f"{a.shape} {a.dtype}"
+    head = f"{tuple(a.shape)} {a.dtype}"
     if a.size == 0:
         return [head]
     f = a.astype(np.float64, copy=False)

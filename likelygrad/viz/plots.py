@@ -159,7 +159,7 @@ def plot_weights(
         hint = f"; it looks transposed: pass weights.T, shape {w.shape[::-1]}"
         raise ValueError(
             f"plot_weights: weights must be (num_classes, {f}) like a Linear weight, for images "
-            f"of shape {tuple(image_shape)}; got {w.shape}"
+            f"of shape {tuple(image_shape)}; got {tuple(w.shape)}"
             + (hint if w.ndim == 2 and w.shape[0] == f else "")
         )
     k = w.shape[0]
@@ -196,7 +196,7 @@ def plot_filters(weights: Any, path: str | os.PathLike, title: str = "first-laye
     """
     w = np.asarray(weights, dtype=np.float64)
     if w.ndim != 4:
-        raise ValueError(f"plot_filters: weights must be (out, in, kH, kW), got {w.shape}")
+        raise ValueError(f"plot_filters: weights must be (out, in, kH, kW), got {tuple(w.shape)}")
     rgb = w.shape[1] == 3
     if rgb:  # each filter scaled to [0, 1] on its own: only its pattern of colours shows
         w = w.transpose(0, 2, 3, 1)
@@ -289,11 +289,15 @@ def plot_misclassified(
         raise ValueError(f"plot_misclassified: n must be at least 1, got {n}")
     t, p = _labels(y_true, "y_true"), _labels(y_pred, "y_pred")
     if t.shape != p.shape:
-        raise ValueError(f"plot_misclassified: y_true {t.shape} and y_pred {p.shape} differ")
+        raise ValueError(
+            f"plot_misclassified: y_true {tuple(t.shape)} and y_pred {tuple(p.shape)} differ"
+        )
     prob = _probabilities(probs)
     x = _as_images(images, t.shape[0])
     if prob.shape[0] != t.shape[0] or (p.size and p.max() >= prob.shape[1]):
-        raise ValueError(f"plot_misclassified: probs {prob.shape} do not fit {t.shape[0]} labels")
+        raise ValueError(
+            f"plot_misclassified: probs {tuple(prob.shape)} do not fit {t.shape[0]} labels"
+        )
 
     def name(c: int) -> str:
         return str(class_names[c]) if class_names is not None else str(c)

@@ -31,7 +31,8 @@ def vector_to_parameters(vec: Tensor, parameters: Iterable[Tensor]) -> None:
     total = sum(p.numel() for p in params)
     if vec.ndim != 1 or vec.numel() < total:
         raise RuntimeError(
-            f"vector_to_parameters: vec has shape {vec.shape} but the parameters hold {total} "
+            f"vector_to_parameters: vec has shape {tuple(vec.shape)} but the parameters hold "
+            f"{total} "
             "elements (give a 1-D vector at least that long, e.g. from parameters_to_vector)"
         )
     start = 0

@@ -134,7 +134,7 @@ class WeightedRandomSampler(Sampler):
         w = np.asarray(weights.array if hasattr(weights, "array") else weights, dtype=np.float64)
         if w.ndim != 1:
             raise ValueError(
-                f"weights should be a 1d sequence but given weights have shape {w.shape}"
+                f"weights should be a 1d sequence but given weights have shape {tuple(w.shape)}"
             )
         if not np.all(np.isfinite(w)) or np.any(w < 0) or w.sum() <= 0:
             raise RuntimeError("invalid multinomial distribution (sum of probabilities <= 0)")
