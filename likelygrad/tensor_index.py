@@ -43,9 +43,27 @@ def convert_index(t: Any, index: Any) -> tuple:
             if dt.as_dtype(p.dtype).kind in "iu":  # a 0-d integer tensor indexes like an int
                 p = int(p)
         out.append(p)
-    if type(t.array) is not np.ndarray and not any(p is Ellipsis for p in out):
-        out.append(Ellipsis)  # the Array API wants every axis indexed; NumPy implies the rest
+    if type(t.array) is not np.ndarray:
+        _clamp_slices(out, t.array.shape)
+        if not any(p is Ellipsis for p in out):
+            out.append(Ellipsis)  # the Array API wants every axis indexed; NumPy implies the rest
     return tuple(out)
+
+
+def _clamp_slices(parts: list, shape: tuple[int, ...]) -> None:
+    """Slice bounds past an axis's end clamped to it, as torch and NumPy take them (the Array
+    API leaves them unspecified: x[s : s + batch] on the last batch). Only the leading ints and
+    slices are placed on their axes; after None, Ellipsis or an array the axis is unknown."""
+    axis = 0
+    for i, p in enumerate(parts):
+        if isinstance(p, slice) and axis < len(shape):
+            start, stop, step = p.indices(shape[axis])
+            if step < 0 and start < 0:  # nothing selected, going backwards
+                start, stop, step = 0, 0, 1
+            parts[i] = slice(start, None if step < 0 and stop < 0 else stop, step)
+        elif not isinstance(p, int):
+            return
+        axis += 1
 
 
 def on_device_of(t: Any, a: Any) -> Any:

@@ -233,3 +233,16 @@ def test_elementwise_max_of_bools_is_or_on_every_backend(cuda):
     b = lg.tensor([False, False, True], device="cuda")
     assert lg.max(a, b).cpu().tolist() == [True, False, True]
     assert lg.min(a, b).cpu().tolist() == [False, False, False]
+
+
+@pytest.mark.parametrize(
+    "index",
+    [slice(8, 20), slice(-20, 3), slice(None, None, -1), slice(20, None, -1),
+     slice(-100, None, -1), slice(3, -100, -1), slice(5, 2), slice(None, None, 3)],
+)  # fmt: skip
+def test_slices_past_the_end_clamp_on_every_backend(cuda, index):
+    """x[s : s + batch] on the last, short batch: torch clamps; the Array API leaves it open."""
+    x = lg.arange(10.0, device="cuda")
+    assert x[index].cpu().tolist() == np.arange(10.0)[index].tolist()
+    y = lg.arange(12.0, device="cuda").reshape(3, 4)
+    assert y[1:10, index].cpu().tolist() == np.arange(12.0).reshape(3, 4)[1:10, index].tolist()
