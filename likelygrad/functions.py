@@ -77,7 +77,7 @@ def where(condition: Any, input: Any = None, other: Any = None) -> Any:
     if not isinstance(input, Tensor) and not isinstance(other, Tensor):
         input = D.const(cond, input, D.dt.result_type(input, other))
     (x, y), _ = D.promote("where", input, other)
-    from .tensor_index import on_device_of
+    from .index_args import on_device_of
 
     c = on_device_of(x, cond if cond.dtype.kind == "b" else cond != 0)
     try:
