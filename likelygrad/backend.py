@@ -58,14 +58,10 @@ def unregister(device_type: str) -> None:
 
 def is_foreign_array(a: Any) -> bool:
     """An array of another library than NumPy: a registered backend's (CuPy's ndarray has no
-    `__array_namespace__`), any Array API array, or a CUDA array."""
+    `__array_namespace__`) or any Array API array."""
     if isinstance(a, np.ndarray | np.generic):
         return False
-    return (
-        type(a) in _BY_TYPE
-        or hasattr(a, "__array_namespace__")
-        or hasattr(a, "__cuda_array_interface__")
-    )
+    return type(a) in _BY_TYPE or hasattr(a, "__array_namespace__")
 
 
 def backend_of(a: Any) -> Backend:

@@ -24,15 +24,11 @@ from __future__ import annotations
 import math
 from typing import Any, NamedTuple
 
+from .errors import ShapeError  # noqa: F401  (imported from here by the layers)
 from .ops import Op
 
 MAX_UNFOLD_BYTES = 256 << 20  # above this, unfold a slice of the batch at a time
 SPATIAL = {1: "L", 2: "H, W", 3: "D, H, W"}  # the names of the spatial axes, for messages
-
-
-class ShapeError(RuntimeError, ValueError):
-    """Arguments of the wrong shape: a RuntimeError, as PyTorch raises, and a ValueError, as
-    likelygrad's other shape errors are."""
 
 
 class Window(NamedTuple):

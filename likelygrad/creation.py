@@ -128,22 +128,42 @@ def into(out: Tensor | None, t: Tensor) -> Tensor:
     return out
 
 
+def _shape(sizes: tuple, size: Any) -> tuple:
+    """A factory's shape given as varargs (zeros(2, 3), zeros((2, 3))) or as size=(2, 3)."""
+    if size is None:
+        return sizes
+    if sizes:
+        raise TypeError("got the size both as positional arguments and as size=: give one")
+    return (size,)
+
+
 def zeros(
-    *size: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False, out: Any = None
+    *sizes: Any,
+    size: Any = None,
+    dtype: Any = None,
+    device: Any = None,
+    requires_grad: bool = False,
+    out: Any = None,
 ) -> Tensor:
     """A tensor of zeros."""
-    return into(out, _filled(0, size, dtype, device, requires_grad))
+    return into(out, _filled(0, _shape(sizes, size), dtype, device, requires_grad))
 
 
 def ones(
-    *size: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False, out: Any = None
+    *sizes: Any,
+    size: Any = None,
+    dtype: Any = None,
+    device: Any = None,
+    requires_grad: bool = False,
+    out: Any = None,
 ) -> Tensor:
     """A tensor of ones."""
-    return into(out, _filled(1, size, dtype, device, requires_grad))
+    return into(out, _filled(1, _shape(sizes, size), dtype, device, requires_grad))
 
 
 def empty(
-    *size: Any,
+    *sizes: Any,
+    size: Any = None,
     dtype: Any = None,
     device: Any = None,
     requires_grad: bool = False,
@@ -151,7 +171,7 @@ def empty(
     **_: Any,
 ) -> Tensor:
     """A tensor whose values are unspecified (zeros here, so runs are reproducible)."""
-    return into(out, _filled(0, size, dtype, device, requires_grad))
+    return into(out, _filled(0, _shape(sizes, size), dtype, device, requires_grad))
 
 
 def full(

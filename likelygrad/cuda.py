@@ -73,6 +73,9 @@ class CupyBackend(Backend):
                 return self.cp.array(obj, dtype=dtype, copy=bool(copy))
             return self.cp.asarray(np.asarray(obj), dtype=dtype)
 
+    def row_major_copy(self, a: Any) -> Any:
+        return self.cp.array(a, order="C", copy=True)
+
     def to_numpy(self, a: Any) -> np.ndarray:
         return self.cp.asnumpy(a)
 

@@ -21,6 +21,7 @@ from .autograd.engine import OBSERVERS
 from .autograd.modes import _ANOMALY, _MODE, anomaly_error
 from .autograd.node import Node
 from .backend import NUMPY, backend_of, common_backend
+from .errors import ShapeError
 
 Tensor: Any = None  # set by tensor.py once the class exists
 _new = object.__new__
@@ -87,17 +88,16 @@ def make(a: Any, node: Node | None, version: list | None = None) -> Any:
     return t
 
 
-def _cpu_scalars_to(like: Any, inputs: tuple, arrays: list) -> tuple[tuple, list]:
-    """Move 0-d CPU tensors that need no gradient to `like`'s device: torch lets a CPU scalar
-    tensor (`torch.tensor(2.0)`) meet tensors on any device, as a Python number does."""
-    b = backend_of(like)
-    where = b.device_of(like)
-    new_inputs, new_arrays = list(inputs), list(arrays)
-    for i, (t, a) in enumerate(zip(inputs, arrays)):
-        if type(a) is _ndarray and a.ndim == 0 and t._node is None:
-            new_arrays[i] = b.asarray(a, device=where)
-            new_inputs[i] = make(new_arrays[i], None)
-    return tuple(new_inputs), new_arrays
+def cpu_scalar_to(t: Any, like: Any) -> Any:
+    """`t` moved to `like`'s device when t is a 0-d CPU tensor that needs no gradient and like
+    lives elsewhere: torch lets such a scalar (`torch.tensor(2.0)`) meet tensors on any device
+    in elementwise ops, as a Python number does. The copy keeps t's version counter, so an
+    in-place change of t before backward is caught as for t itself."""
+    a, la = t.array, like.array
+    if type(a) is not _ndarray or a.ndim != 0 or type(la) is _ndarray or t._node is not None:
+        return t
+    b = backend_of(la)
+    return make(b.asarray(a, device=b.device_of(la)), None, t._version)
 
 
 def apply(op: Any, *inputs: Any, **options: Any) -> Any:
@@ -106,8 +106,6 @@ def apply(op: Any, *inputs: Any, **options: Any) -> Any:
     xp: Any = NUMPY
     for a in arrays:
         if type(a) is not _ndarray:
-            if len(arrays) > 1 and any(type(b) is _ndarray and b.ndim == 0 for b in arrays):
-                inputs, arrays = _cpu_scalars_to(a, inputs, arrays)
             xp = common_backend(arrays, op.name)
             break
     if OBSERVERS:
@@ -214,8 +212,8 @@ def infer(data: Any) -> np.ndarray:
         return np.asarray(data)
     if isinstance(data, range):
         data = list(data)
-    if isinstance(data, list | tuple) and any(isinstance(v, Tensor) for v in data):
-        data = [v.numpy(force=True) if isinstance(v, Tensor) else v for v in data]
+    if isinstance(data, list | tuple):
+        data = _scalars_of_tensors(data)
     arr = np.asarray(data)
     if arr.dtype == np.float64 and not _has_numpy_float64(data):
         arr = arr.astype(dt.get_default_dtype())
@@ -227,6 +225,18 @@ def infer(data: Any) -> np.ndarray:
             "tensors hold numbers (bool, int, float or complex)"
         )
     return arr
+
+
+def _scalars_of_tensors(data: Any) -> Any:
+    """Tensors inside (nested) lists as 0-d arrays of their dtype, as torch.tensor takes them:
+    each must hold one element ([tensor([1.]), tensor([2.])] has shape (2,))."""
+    if isinstance(data, Tensor):
+        if data.numel() != 1:
+            raise ValueError("only one element tensors can be converted to Python scalars")
+        return data.numpy(force=True).reshape(())
+    if isinstance(data, list | tuple) and any(isinstance(v, Tensor | list | tuple) for v in data):
+        return [_scalars_of_tensors(v) for v in data]
+    return data
 
 
 def _has_numpy_float64(data: Any) -> bool:
@@ -280,12 +290,14 @@ def binary(op: Any, a: Any, b: Any) -> Any:
         ta, tb = a, b
     else:
         (ta, tb), _ = promote(op.name, a, b, float_only=op.float_only)
+        if type(ta.array) is not type(tb.array):
+            ta, tb = cpu_scalar_to(ta, tb), cpu_scalar_to(tb, ta)
     try:
         return apply(op, ta, tb)
     except ValueError as e:
         if "broadcast" not in str(e) and "shape" not in str(e):
             raise
-        raise ValueError(broadcast_message(op.name, ta.array.shape, tb.array.shape)) from None
+        raise ShapeError(broadcast_message(op.name, ta.array.shape, tb.array.shape)) from None
 
 
 def broadcast_message(name: str, a: tuple[int, ...], b: tuple[int, ...]) -> str:

@@ -7,6 +7,7 @@ them.
 from __future__ import annotations
 
 import math
+import warnings
 from typing import Any
 
 import numpy as np
@@ -22,6 +23,13 @@ def convert_index(t: Any, index: Any) -> tuple:
     out = []
     for p in parts:
         if isinstance(p, D.Tensor):
+            if p.dtype == np.uint8:  # torch's old mask type: still a mask there, with a warning
+                warnings.warn(
+                    "indexing with dtype uint8 is deprecated, please use a dtype bool instead",
+                    UserWarning,
+                    stacklevel=3,
+                )
+                p = p.bool()
             p = p.array
         elif isinstance(p, list | range) or (
             isinstance(p, np.ndarray) and type(t.array) is not np.ndarray

@@ -15,7 +15,7 @@ import numpy as np
 from . import dtypes as dt
 from .autograd.modes import _MODE
 from .backend import backend_of
-from .dispatch import ACCUMULATE, apply, make, promote
+from .dispatch import ACCUMULATE, apply, cpu_scalar_to, make, promote
 
 _ndarray = np.ndarray
 
@@ -46,6 +46,7 @@ def inplace(t: Any, op: Any, *others: Any, what: str | None = None, **options: A
         raise RuntimeError(
             f"{name}: result type {d} can't be cast to the desired output type {t.dtype}"
         )
+    rest = [cpu_scalar_to(o, t) for o in rest]  # x.mul_(torch.tensor(2.0)) on a GPU tensor
     record = _MODE.enabled and (t._node is not None or any(o._node is not None for o in rest))
     if record:
         if t._base is not None and t._base._node is not None:

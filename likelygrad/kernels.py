@@ -113,6 +113,10 @@ class Backend(WindowKernels):
         keep = self.ns.astype(x > 0, x.dtype)
         return self.ns.where(x > 0, x, self.ns.zeros_like(x)), keep
 
+    def row_major_copy(self, x: Any) -> Any:
+        """A copy of x (the Array API has no memory layouts; NumPy's says row-major)."""
+        return self.ns.asarray(x, copy=True)
+
     def matmul_t(self, x: Any, w: Any) -> Any:
         """x @ wᵀ for a 2-D w."""
         return self.ns.matmul(x, self.ns.matrix_transpose(w))

@@ -94,6 +94,9 @@ class NumPyBackend(NumPyWindowKernels, Backend):
         z += 0  # turns the -0.0 of negative inputs into +0.0
         return z, keep
 
+    def row_major_copy(self, x: Any) -> Any:
+        return np.array(x, order="C", copy=True)
+
     def matmul_t(self, x: Any, w: Any) -> Any:
         return x @ w.T  # BLAS reads the transposed view directly: no copy of w
 

@@ -31,6 +31,8 @@ from __future__ import annotations
 import operator
 from typing import Any
 
+from .errors import ShapeError
+
 
 class Op:
     """Base class: subclasses define `forward` and `backward` as static methods."""
@@ -172,11 +174,11 @@ class Matmul(Op):  # Z = X @ Y;  dL/dX = G Yᵀ,  dL/dY = Xᵀ G   (vectors act 
     def forward(ctx, x, y):
         ctx.saved = (x, y)
         if x.ndim == 0 or y.ndim == 0:
-            raise ValueError(matmul_message(x.shape, y.shape))
+            raise ShapeError(matmul_message(x.shape, y.shape))
         try:
             return ctx.xp.matmul(x, y)
         except ValueError:
-            raise ValueError(matmul_message(x.shape, y.shape)) from None
+            raise ShapeError(matmul_message(x.shape, y.shape)) from None
 
     @staticmethod
     def backward(ctx, g):
@@ -225,7 +227,7 @@ class Linear(Op):  # Y = X Wᵀ + b;  dX = G W,  dW = Gᵀ X,  db = Σ_rows G   
     @staticmethod
     def forward(ctx, x, w, b=None):
         if x.ndim == 0 or x.shape[-1] != w.shape[-1]:
-            raise ValueError(
+            raise ShapeError(
                 f"linear: input {tuple(x.shape)} has {x.shape[-1] if x.ndim else 0} features but "
                 f"weight {tuple(w.shape)} expects {w.shape[-1]} (weight is (out_features, "
                 "in_features)); reshape the input, e.g. x.flatten(1)"

@@ -13,7 +13,7 @@ import numpy as np
 
 from . import dispatch as D
 from . import dtypes as dt
-from .creation import _like, _place, into
+from .creation import _like, _place, _shape, into
 from .random import draw, numpy_rng
 from .tensor import Tensor
 from .tensor_shape import sizes as sizes_of
@@ -22,7 +22,8 @@ _make = D.make
 
 
 def rand(
-    *size: Any,
+    *sizes: Any,
+    size: Any = None,
     generator: Any = None,
     dtype: Any = None,
     device: Any = None,
@@ -31,13 +32,14 @@ def rand(
 ) -> Tensor:
     """Samples from U[0, 1)."""
     d = dt.as_dtype(dtype) if dtype is not None else dt.get_default_dtype()
-    t = _make(draw("random", sizes_of(size), _rng_dtype(d), device, generator), None)
+    t = _make(draw("random", sizes_of(_shape(sizes, size)), _rng_dtype(d), device, generator), None)
     t = t if t.dtype == d else t.to(d)
     return into(out, t.requires_grad_() if requires_grad else t)
 
 
 def randn(
-    *size: Any,
+    *sizes: Any,
+    size: Any = None,
     generator: Any = None,
     dtype: Any = None,
     device: Any = None,
@@ -46,7 +48,10 @@ def randn(
 ) -> Tensor:
     """Standard normal samples from `generator` (default: the device's global one)."""
     d = dt.as_dtype(dtype) if dtype is not None else dt.get_default_dtype()
-    t = _make(draw("standard_normal", sizes_of(size), _rng_dtype(d), device, generator), None)
+    t = _make(
+        draw("standard_normal", sizes_of(_shape(sizes, size)), _rng_dtype(d), device, generator),
+        None,
+    )
     t = t if t.dtype == d else t.to(d)
     return into(out, t.requires_grad_() if requires_grad else t)
 

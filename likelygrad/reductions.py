@@ -192,9 +192,12 @@ class Cumsum(Op):  # z_k = Σ_{i ≤ k} x_i;  dL/dx_i = Σ_{k ≥ i} g_k (a runn
     @staticmethod
     def forward(ctx, x, axis=0):
         ctx.saved = axis
+        xp = ctx.xp
         if x.ndim == 0:
-            return ctx.xp.asarray(x, copy=True)
-        return ctx.xp.cumsum(x, axis)
+            return xp.asarray(x, copy=True)
+        if x.dtype in (xp.float32, xp.float16):  # torch's CPU kernel accumulates in double:
+            return xp.astype(xp.cumsum(xp.astype(x, xp.float64), axis), x.dtype)  # no drift
+        return xp.cumsum(x, axis)
 
     @staticmethod
     def backward(ctx, g):

@@ -99,6 +99,16 @@ class Clone(Op):  # a copy into new memory: the gradient passes through unchange
         return (g,)
 
 
+class Contiguous(Op):  # a copy in row-major order (torch's contiguous): the gradient passes
+    @staticmethod
+    def forward(ctx, x):
+        return ctx.xp.row_major_copy(x)  # clone keeps a transpose's strides; this does not
+
+    @staticmethod
+    def backward(ctx, g):
+        return (g,)
+
+
 class Expand(Op):  # x broadcast to a larger shape: each copy's gradient is summed back
     view = True
 

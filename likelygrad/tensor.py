@@ -212,8 +212,10 @@ class Size(tuple):
     def __radd__(self, other: Any) -> Any:
         return Size(other + tuple(self)) if isinstance(other, tuple) else NotImplemented
 
-    def __mul__(self, n: Any) -> Size:
-        return Size(tuple(self) * n)
+    def __mul__(self, n: Any) -> Any:
+        if not isinstance(n, int | np.integer):  # an array or a tensor multiplies, as for tuples
+            return NotImplemented
+        return Size(tuple.__mul__(self, n))
 
     __rmul__ = __mul__
 

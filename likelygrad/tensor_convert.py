@@ -86,7 +86,8 @@ class ConvertMethods:
         return D.apply(SH.Clone, self)
 
     def contiguous(self, memory_format: Any = None) -> Any:
-        return self if self.is_contiguous() else self.clone()
+        """self if its memory is row-major already, else a row-major copy (differentiable)."""
+        return self if self.is_contiguous() else D.apply(SH.Contiguous, self)
 
     def to(self, *args: Any, **kwargs: Any) -> Any:
         """A tensor of another dtype and/or device: to(dtype), to(device), to(device, dtype),

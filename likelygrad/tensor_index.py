@@ -51,6 +51,7 @@ class IndexingMethods(InplaceMethods):
             if isinstance(value, D.Tensor)
             else D.const(self, value if not isinstance(value, list) else D.infer(value))
         )
+        v = D.cpu_scalar_to(v, self)  # x[0] = torch.tensor(5.0) on a GPU tensor
         if D._MODE.enabled and (self._node is not None or v._node is not None):
             if v.dtype != self.dtype:
                 v = v.to(self.dtype)

@@ -224,7 +224,9 @@ class OperatorMethods:
             )
         (a, b), d = D.promote("div", self, other)
         xp = D.backend_of(a.array)
-        if d.kind in "iu":
+        if d.kind in "iu":  # an integer quotient by 0 is an error in torch (no inf to give)
+            if xp.reads_back_cheaply and bool(xp.any(b.array == 0)):
+                raise RuntimeError("ZeroDivisionError")
             q = xp.floor_divide(a.array, b.array)
             if rounding_mode == "trunc":  # floor and trunc differ where the signs differ
                 q = xp.where((q < 0) & (q * b.array != a.array), q + 1, q)

@@ -216,16 +216,36 @@ def test_optimizer_state_on_the_device_is_saved_from_host_memory(cuda):
 
 
 def test_a_cpu_scalar_tensor_meets_device_tensors_as_in_torch(cuda):
-    """torch.tensor(2.0) (0-d, on the CPU, no gradient) combines with tensors on any device."""
+    """torch.tensor(2.0) (0-d, on the CPU, no gradient) combines with tensors on any device in
+    elementwise ops, in place too; not in stack/cat, and not when it is longer than 0-d."""
     x = lg.ones(3, device="cuda", requires_grad=True)
     y = (x * lg.tensor(2.0) + lg.log(lg.tensor(2.0))).sum()
     y.backward()
     assert y.device == lg.device("cuda:0") and x.grad.device == lg.device("cuda:0")
     assert x.grad.cpu().tolist() == [2.0, 2.0, 2.0]
+    z = lg.ones(3, device="cuda")
+    z.mul_(lg.tensor(2.0))
+    z += lg.tensor(1.0)
+    z[0] = lg.tensor(5.0)
+    assert z.cpu().tolist() == [5.0, 3.0, 3.0]
     with pytest.raises(RuntimeError, match="same device"):
         lg.ones(3, device="cuda") + lg.ones(1)  # not 0-d: refused, as by torch
-    with pytest.raises(RuntimeError, match="same device"):  # a CPU scalar that needs a gradient
+    with pytest.raises(RuntimeError):
+        lg.stack([lg.tensor(1.0, device="cuda"), lg.tensor(2.0)])  # not elementwise
+    # likelygrad's limit (torch allows it): a CPU scalar that needs a gradient stays on the CPU
+    with pytest.raises(RuntimeError, match="same device"):
         x * lg.tensor(2.0, requires_grad=True)
+
+
+def test_a_cpu_scalar_changed_in_place_after_use_on_a_device_fails_backward(cuda):
+    """The moved copy keeps the scalar's version counter: changing the scalar before backward
+    raises, as torch does, rather than giving a gradient from either value."""
+    x = lg.ones(3, device="cuda", requires_grad=True)
+    s = lg.tensor(2.0)
+    y = (x * s).sum()
+    s.add_(1.0)
+    with pytest.raises(RuntimeError, match="modified by an inplace operation"):
+        y.backward()
 
 
 def test_elementwise_max_of_bools_is_or_on_every_backend(cuda):

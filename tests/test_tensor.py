@@ -54,9 +54,12 @@ def test_shape_is_a_size_as_torch():
     assert repr(s) == "lg.Size([2, 3])" and lg.zeros(()).shape.numel() == 1
     with pytest.raises(TypeError):
         s + [1]  # noqa: RUF005  (a list is refused, as by tuples and torch.Size)
+    assert type(s * np.int64(2)) is lg.Size  # a NumPy integer repeats, as an int does
+    assert (s * np.array(2)).tolist() == [4, 6] and (s * lg.tensor(2)).tolist() == [4, 6]
     torch = pytest.importorskip("torch")
     t = torch.zeros(2, 3).shape
     assert (t[1:], t + (4,), (1,) + t, t * 2) == (s[1:], s + (4,), (1,) + s, s * 2)
+    assert (t * np.array(2)).tolist() == (s * np.array(2)).tolist()
 
 
 def test_attributes_and_conversions():

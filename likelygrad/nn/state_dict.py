@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 import numpy as np
 
 from ..autograd import no_grad
+from ..errors import StateDictError
 from ..tensor import Tensor
 
 
@@ -126,7 +127,9 @@ class StateDictMixin:
                 if not wrong_shape and not wrong_type:
                     hint += ", or pass strict=False to load only the keys both have"
                 problems.append(hint)
-            raise ValueError(f"load_state_dict for {type(self).__name__}: {'. '.join(problems)}.")
+            raise StateDictError(
+                f"load_state_dict for {type(self).__name__}: {'. '.join(problems)}."
+            )
         with no_grad():  # into each parameter's own memory, on its own device
             for target, value in ready.values():
                 target.copy_(value)

@@ -12,6 +12,7 @@ device.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any
 
@@ -93,6 +94,23 @@ def lerp_(a: Any, b: Any, weight: float) -> None:
         a[...] = b - work
 
 
+def _changes_versions(step: Callable[..., Any]) -> Callable[..., Any]:
+    """`step`, then each updated parameter's version counter advanced, as torch's in-place
+    updates do: a graph built before the step and backpropagated after it raises (its saved
+    weights were overwritten) instead of giving gradients of weights it never used."""
+
+    @functools.wraps(step)
+    def counted(self: Any, *args: Any, **kwargs: Any) -> Any:
+        out = step(self, *args, **kwargs)
+        for group in self.param_groups:
+            for p in group["params"]:
+                if p.grad is not None:
+                    p._version[0] += 1
+        return out
+
+    return counted
+
+
 class Optimizer:
     """Base class: holds ``param_groups`` and ``state``; subclasses implement ``step``.
 
@@ -102,6 +120,11 @@ class Optimizer:
 
     # names of state arrays shaped like their parameter; load_state_dict checks their shapes
     _param_shaped_state: tuple[str, ...] = ()
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if "step" in cls.__dict__:
+            cls.step = _changes_versions(cls.__dict__["step"])  # type: ignore[method-assign]
 
     def __init__(self, params: Iterable[Any], defaults: dict[str, Any]) -> None:
         if hasattr(params, "array") and hasattr(params, "grad"):
