@@ -195,8 +195,9 @@ class Cumsum(Op):  # z_k = Σ_{i ≤ k} x_i;  dL/dx_i = Σ_{k ≥ i} g_k (a runn
         xp = ctx.xp
         if x.ndim == 0:
             return xp.asarray(x, copy=True)
-        if x.dtype in (xp.float32, xp.float16):  # torch's CPU kernel accumulates in double:
-            return xp.astype(xp.cumsum(xp.astype(x, xp.float64), axis), x.dtype)  # no drift
+        d = xp.dtype_of(x)
+        if d.kind == "f" and d.itemsize < 8:  # torch's CPU kernel accumulates in double: no drift
+            return xp.astype(xp.cumsum(xp.astype(x, xp.float64), axis), x.dtype)
         return xp.cumsum(x, axis)
 
     @staticmethod

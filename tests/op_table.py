@@ -284,6 +284,12 @@ SHAPE_CASES += [
         None,
     ),
     ("flip", lambda x: x.flip(0, 2), lambda x: np.flip(x, (0, 2)), None),
+    (  # a row-major copy of a transpose (torch's contiguous; clone would keep the strides)
+        "contiguous",
+        lambda x: x.permute(2, 0, 1).contiguous(),
+        lambda x: np.ascontiguousarray(x.transpose(2, 0, 1)),
+        lambda x: x.permute(2, 0, 1).contiguous(),
+    ),
     ("repeat", lambda x: x.repeat(2, 1, 3), lambda x: np.tile(x, (2, 1, 3)), None),
     (
         "gather",
