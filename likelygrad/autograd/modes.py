@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import os
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
+
+from .context_decorator import DecoratorContextManager, F, NoParamDecoratorContextManager
 
 if TYPE_CHECKING:
     import traceback
@@ -27,59 +29,103 @@ _MODE = _GradMode()
 _ANOMALY = _Anomaly()
 
 
+def _checked_bool(where: str, name: str, value: object, hint: str = "") -> bool:
+    """`value` if it is a Python bool; torch rejects anything else (1, numpy.bool_, a function)."""
+    if not isinstance(value, bool):
+        raise TypeError(
+            f"{where}(): argument '{name}' must be bool, not {type(value).__name__}{hint}"
+        )
+    return value
+
+
 # ---- grad mode ----------------------------------------------------------------------------------
 
 
-class no_grad:  # noqa: N801 (PyTorch's name)
-    """Context manager (and decorator) inside which no graph is recorded (in this thread)."""
+class no_grad(NoParamDecoratorContextManager):  # noqa: N801 (PyTorch's name)
+    """Context manager (and decorator, `@no_grad()` or `@no_grad`) inside which no graph is
+    recorded (in this thread)."""
 
-    _value = False
+    def __init__(self) -> None:
+        self.prev = False
 
     def __enter__(self) -> None:
-        self._prev = _MODE.enabled
-        _MODE.enabled = self._value
+        self.prev = _MODE.enabled
+        _MODE.enabled = False
 
     def __exit__(self, *exc: object) -> None:
-        _MODE.enabled = self._prev
-
-    def __call__(self, fn: Callable) -> Callable:
-        value = self._value
-
-        def wrapper(*args: Any, **kwargs: Any) -> Any:
-            with set_grad_enabled(value):
-                return fn(*args, **kwargs)
-
-        wrapper.__name__, wrapper.__doc__ = fn.__name__, fn.__doc__
-        wrapper.__wrapped__ = fn  # type: ignore[attr-defined]
-        return wrapper
+        _MODE.enabled = self.prev
 
 
-class enable_grad(no_grad):  # noqa: N801
-    """Context manager that turns recording back on inside a `no_grad` block."""
+class enable_grad(NoParamDecoratorContextManager):  # noqa: N801
+    """Context manager (and decorator) that turns recording back on inside a `no_grad` block."""
 
-    _value = True
+    def __init__(self) -> None:
+        self.prev = True
+
+    def __enter__(self) -> None:
+        self.prev = _MODE.enabled
+        _MODE.enabled = True
+
+    def __exit__(self, *exc: object) -> None:
+        _MODE.enabled = self.prev
 
 
-class set_grad_enabled(no_grad):  # noqa: N801
-    """Turn recording on or off: as a function call, or as a context manager for a block."""
+class set_grad_enabled(DecoratorContextManager):  # noqa: N801
+    """Turn recording on or off: as a function call, a context manager for a block, or a
+    decorator (`@set_grad_enabled(False)`, which sets the mode only inside each call)."""
 
     def __init__(self, mode: bool) -> None:
-        self._prev = _MODE.enabled
-        self._value = bool(mode)
-        _MODE.enabled = self._value  # effective at once, as torch.set_grad_enabled(False)
+        # a function here is the bare `@set_grad_enabled`, which torch rejects too
+        hint = " (as a decorator, write @set_grad_enabled(False))" if callable(mode) else ""
+        self.mode = _checked_bool("set_grad_enabled", "mode", mode, hint)
+        self.prev = _MODE.enabled
+        _MODE.enabled = self.mode  # effective at once, as torch.set_grad_enabled(False)
+
+    def __call__(self, orig_func: F) -> F:
+        # Used as a decorator, the object was built only to wrap `orig_func`: undo the mode its
+        # constructor set, so that only the calls of the decorated function see it.
+        _MODE.enabled = self.prev
+        return super().__call__(orig_func)
 
     def __enter__(self) -> None:
-        _MODE.enabled = self._value
+        _MODE.enabled = self.mode
 
     def __exit__(self, *exc: object) -> None:
-        _MODE.enabled = self._prev
+        _MODE.enabled = self.prev
+
+    def __repr__(self) -> str:
+        return f"{type(self).__module__}.{type(self).__qualname__}(mode={self.mode})"
+
+    def clone(self) -> set_grad_enabled:
+        """A fresh manager for one call of a decorated function."""
+        return self.__class__(self.mode)
 
 
-class inference_mode(no_grad):  # noqa: N801
-    """`no_grad` under PyTorch's faster-inference name (mode=False records as usual)."""
+class inference_mode(DecoratorContextManager):  # noqa: N801
+    """`no_grad` under PyTorch's faster-inference name (mode=False records as usual); also a
+    decorator, with or without parentheses (`@inference_mode`, `@inference_mode(False)`)."""
+
+    def __new__(cls, mode: Any = True) -> Any:
+        # As torch: a bool builds the manager; anything else is the function to decorate.
+        if isinstance(mode, bool):
+            return super().__new__(cls)
+        return cls()(mode)
 
     def __init__(self, mode: bool = True) -> None:
-        self._value = not mode
+        self.mode = mode
+        self.prev = _MODE.enabled
+
+    def __enter__(self) -> None:
+        # torch's InferenceMode(False) turns grad mode on, even inside no_grad
+        self.prev = _MODE.enabled
+        _MODE.enabled = not self.mode
+
+    def __exit__(self, *exc: object) -> None:
+        _MODE.enabled = self.prev
+
+    def clone(self) -> inference_mode:
+        """A fresh manager for one call of a decorated function."""
+        return self.__class__(self.mode)
 
 
 def is_grad_enabled() -> bool:
@@ -108,9 +154,21 @@ def detect_anomaly(check_nan: bool = True) -> Iterator[None]:
         _ANOMALY.enabled, _ANOMALY.check_nan = prev
 
 
-def set_detect_anomaly(mode: bool, check_nan: bool = True) -> None:
-    """Turn anomaly detection on or off for the rest of the process."""
-    _ANOMALY.enabled, _ANOMALY.check_nan = bool(mode), bool(check_nan)
+class set_detect_anomaly:  # noqa: N801 (PyTorch's name)
+    """Turn anomaly detection on or off: as a plain call, for the rest of the process; as a
+    context manager, until the block ends (the previous setting is restored on exit)."""
+
+    def __init__(self, mode: bool, check_nan: bool = True) -> None:
+        mode = _checked_bool("set_detect_anomaly", "mode", mode)
+        check_nan = _checked_bool("set_detect_anomaly", "check_nan", check_nan)
+        self.prev = _ANOMALY.enabled, _ANOMALY.check_nan
+        _ANOMALY.enabled, _ANOMALY.check_nan = mode, check_nan  # at once, as torch
+
+    def __enter__(self) -> None:
+        pass  # the constructor already set the mode
+
+    def __exit__(self, *exc: object) -> None:
+        _ANOMALY.enabled, _ANOMALY.check_nan = self.prev
 
 
 def is_anomaly_enabled() -> bool:
