@@ -192,6 +192,7 @@ acosh_ = arccosh_ = Tensor.acosh_
 atanh_ = arctanh_ = Tensor.atanh_
 sigmoid_ = Tensor.sigmoid_
 logit_ = Tensor.logit_
+xlogy_ = Tensor.xlogy_
 relu_ = Tensor.relu_
 floor_ = Tensor.floor_
 ceil_ = Tensor.ceil_
