@@ -75,6 +75,7 @@ from .random import (
 )
 from .random_tensors import rand, rand_like, randint, randint_like, randn, randn_like, randperm
 from .tensor import Size, Tensor, is_tensor
+from .threads import get_num_threads, set_num_threads
 
 __version__ = "0.2.0"
 

@@ -178,3 +178,38 @@ class Hardtanh(Op):  # clip(x, lo, hi);  derivative 1 strictly inside (lo, hi), 
         x, lo, hi = ctx.saved
         inside = xp.logical_and(x > lo, x < hi)
         return (xp.where(inside, g, xp.zeros_like(g)),)
+
+
+_SIXTH_F32 = 0.1666666716337204  # float32(1/6)
+
+
+class Hardsigmoid(Op):  # clip(x/6 + 1/2, 0, 1);  derivative 1/6 strictly inside (-3, 3), else 0
+    saved_inputs = (0,)
+
+    @staticmethod
+    def forward(ctx, x):
+        ctx.saved = x
+        return ctx.xp.clip(x / 6 + 0.5, 0.0, 1.0)
+
+    @staticmethod
+    def backward(ctx, g):
+        xp, x = ctx.xp, ctx.saved
+        inside = xp.logical_and(x > -3, x < 3)
+        # torch's kernel multiplies by 1/6 rounded to float32 (1.0f / 6.0f), in every dtype
+        return (xp.where(inside, g * _SIXTH_F32, xp.zeros_like(g)),)
+
+
+class Hardswish(Op):  # x · clip(x + 3, 0, 6) / 6
+    # derivative x/3 + 1/2 strictly inside (-3, 3); 0 at and below -3, 1 at and above 3 (torch's)
+    saved_inputs = (0,)
+
+    @staticmethod
+    def forward(ctx, x):
+        ctx.saved = x
+        return x * ctx.xp.clip(x + 3, 0.0, 6.0) / 6
+
+    @staticmethod
+    def backward(ctx, g):
+        xp, x = ctx.xp, ctx.saved
+        slope = xp.where(x <= -3, xp.zeros_like(x), xp.where(x < 3, x / 3 + 0.5, xp.ones_like(x)))
+        return (g * slope,)

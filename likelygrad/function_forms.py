@@ -47,6 +47,9 @@ atanh = arctanh = Tensor.atanh
 atan2 = arctan2 = Tensor.atan2
 hypot = Tensor.hypot
 lerp = Tensor.lerp
+addcmul = Tensor.addcmul
+addcdiv = Tensor.addcdiv
+logit = Tensor.logit
 sigmoid = Tensor.sigmoid
 relu = Tensor.relu
 floor = Tensor.floor
@@ -86,6 +89,8 @@ argmin = Tensor.argmin
 logsumexp = Tensor.logsumexp
 var = Tensor.var
 std = Tensor.std
+nansum = Tensor.nansum
+nanmean = Tensor.nanmean
 all = Tensor.all  # noqa: A001
 any = Tensor.any  # noqa: A001
 count_nonzero = Tensor.count_nonzero
@@ -108,6 +113,7 @@ bincount = Tensor.bincount
 mm = Tensor.mm
 bmm = Tensor.bmm
 mv = Tensor.mv
+addmm = Tensor.addmm
 dot = Tensor.dot
 outer = ger = Tensor.outer
 diag = Tensor.diag
@@ -143,6 +149,7 @@ detach = Tensor.detach
 
 # reading and writing by position
 gather = Tensor.gather
+take = Tensor.take
 take_along_dim = Tensor.take_along_dim
 index_select = Tensor.index_select
 masked_fill = Tensor.masked_fill
@@ -184,6 +191,8 @@ asinh_ = arcsinh_ = Tensor.asinh_
 acosh_ = arccosh_ = Tensor.acosh_
 atanh_ = arctanh_ = Tensor.atanh_
 sigmoid_ = Tensor.sigmoid_
+logit_ = Tensor.logit_
+xlogy_ = Tensor.xlogy_
 relu_ = Tensor.relu_
 floor_ = Tensor.floor_
 ceil_ = Tensor.ceil_

@@ -12,9 +12,17 @@ import numpy as np
 from . import dispatch as D
 from . import elementwise as E
 from . import shape_ops as SH
+from .broadcasting import broadcast_shapes as broadcast_shapes
+from .broadcasting import broadcast_tensors as broadcast_tensors
 from .einsum import einsum as einsum
 from .function_forms import *  # noqa: F403 (lg.exp(x) is x.exp(), ...)
+from .random_sampling import bernoulli as bernoulli
+from .random_sampling import multinomial as multinomial
+from .random_sampling import normal as normal
 from .tensor import Tensor
+from .tensor_pointwise import xlogy as xlogy
+from .tensor_stats import std_mean as std_mean
+from .tensor_stats import var_mean as var_mean
 
 
 def _tensors(xs: Sequence[Any], name: str) -> list[Tensor]:

@@ -238,3 +238,20 @@ class Cumprod(Op):
         at_first = reverse_cumsum(xp, g * xp.cumprod(xp.where(first, one, x), axis), axis)
         early = reverse_cumsum(xp, g * z, axis) / xp.where(before, x, one)
         return (xp.where(before, early, xp.where(first, at_first, xp.zeros_like(x))),)
+
+
+class OmitNan(Op):  # y = x where x is not nan, else 0 (what nansum and nanmean sum)
+    # dy/dx = [x is not nan], multiplied as torch does: a gradient that is itself inf or nan
+    # (nanmean's 1/0 over an all-nan slice) gives nan at the omitted elements, not 0
+    saved_inputs = (0,)
+
+    @staticmethod
+    def forward(ctx, x):
+        xp = ctx.xp
+        ctx.saved = x
+        return xp.where(xp.isnan(x), xp.zeros_like(x), x)
+
+    @staticmethod
+    def backward(ctx, g):
+        xp = ctx.xp
+        return (g * xp.astype(xp.logical_not(xp.isnan(ctx.saved)), g.dtype),)

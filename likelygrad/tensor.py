@@ -183,6 +183,31 @@ class Tensor(MathMethods, ShapeMethods, IndexingMethods, AutogradMethods, Python
         flags = getattr(self.array, "flags", None)
         return True if flags is None else bool(flags["C_CONTIGUOUS"])
 
+    def stride(self, dim: int | None = None) -> Any:
+        """Steps in elements between neighbours along each dimension (a tuple), or along
+        `dim`: NumPy's byte strides over the item size. Arrays without strides report the
+        row-major ones. (A NumPy view may have negative strides where torch copies.)"""
+        strides = getattr(self.array, "strides", None)
+        if strides is None:
+            strides, step = [], 1
+            for n in reversed(self.array.shape):
+                strides.insert(0, step)
+                step *= max(n, 1)
+        else:
+            strides = [s // self.dtype.itemsize for s in strides]
+        return tuple(strides) if dim is None else strides[self._dim(dim)]
+
+    def data_ptr(self) -> int:
+        """The address of the first element (0 for an empty tensor), as torch's."""
+        if self.numel() == 0:
+            return 0
+        if isinstance(self.array, np.ndarray):
+            return int(self.array.__array_interface__["data"][0])
+        data = getattr(self.array, "data", None)  # CuPy: a MemoryPointer
+        if hasattr(data, "ptr"):
+            return int(data.ptr)
+        raise RuntimeError(f"data_ptr(): arrays of {type(self.array).__name__} expose no address")
+
     def _dim(self, dim: int) -> int:
         """`dim` as a non-negative axis; IndexError naming the tensor's ndim otherwise."""
         from .shape_ops import normalize_dim

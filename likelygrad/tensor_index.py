@@ -74,6 +74,21 @@ class IndexingMethods(InplaceMethods):
     def take_along_dim(self, indices: Any, dim: int) -> Any:
         return self.gather(dim, indices)
 
+    def take(self, index: Any) -> Any:
+        """The elements at `index` (int64, any shape) of self read as 1-D in row-major order;
+        negative positions count from the end. The result has index's shape."""
+        if not isinstance(index, D.Tensor) or index.dtype != np.int64:
+            got = index.dtype if isinstance(index, D.Tensor) else type(index).__name__
+            raise RuntimeError(f"take(): Expected a long tensor for index, but got {got}")
+        n = self.numel()
+        positions = index.numpy(force=True)
+        bad = positions[(positions >= n) | (positions < -n)]
+        if bad.size:
+            raise IndexError(
+                f"out of range: tried to access index {bad.flat[0]} on a tensor of {n} elements."
+            )
+        return self.reshape(-1)[index]
+
     def index_select(self, dim: int, index: Any) -> Any:
         """The entries at positions `index` (1-D) along `dim`."""
         d = self._dim(dim)

@@ -1,5 +1,5 @@
 """Tensor methods on vectors and matrices beyond the products: `outer`, `diag`, `diagonal`,
-`tril`, `triu`, `trace`. Norms are in `tensor_reduce.py` and `linalg.py`."""
+`tril`, `triu`, `trace`, and `addmm`. Norms are in `tensor_reduce.py` and `linalg.py`."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from . import shape_ops as SH
 
 
 class LinalgMethods:
-    """Outer products, diagonals and triangles (mixed into Tensor)."""
+    """Outer products, diagonals, triangles and addmm (mixed into Tensor)."""
 
     __slots__ = ()
     array: Any
@@ -92,3 +92,19 @@ class LinalgMethods:
         if self.ndim != 2:
             raise RuntimeError(f"trace: expected a matrix, but got tensor with dim {self.ndim}")
         return self.diagonal().sum()
+
+    def addmm(self, mat1: Any, mat2: Any, *, beta: Any = 1, alpha: Any = 1) -> Any:
+        """beta · self + alpha · (mat1 @ mat2) for matrices mat1 (n×m), mat2 (m×p); self
+        broadcasts to n×p. With beta = 0 self is ignored (nan in it does not propagate)."""
+        for name, m in (("mat1", mat1), ("mat2", mat2)):
+            if m.ndim != 2:
+                raise RuntimeError(f"addmm: {name} must be a matrix, got {m.ndim}-D tensor")
+        product = mat1.mm(mat2)
+        product = product if alpha == 1 else product * alpha
+        bias = self.expand(*product.shape)
+        if beta == 0:  # torch ignores self: 0 · nan is 0 here, and self's gradient is 0
+            return product + (bias * 0).nan_to_num(0.0, 0.0, 0.0)
+        return product + (bias if beta == 1 else bias * beta)
+
+    def addmm_(self, mat1: Any, mat2: Any, *, beta: Any = 1, alpha: Any = 1) -> Any:
+        return self._update(lambda t: t.addmm(mat1, mat2, beta=beta, alpha=alpha), "addmm_")

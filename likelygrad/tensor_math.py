@@ -20,8 +20,10 @@ from .tensor_args import dims, with_out
 from .tensor_elementwise import ElementwiseMethods
 from .tensor_linalg import LinalgMethods
 from .tensor_operators import OperatorMethods
+from .tensor_pointwise import PointwiseMethods
 from .tensor_reduce import ReductionMethods
 from .tensor_sort import SortingMethods
+from .tensor_stats import StatisticsMethods
 
 # named "max"/"min" as torch's return types print: max(values=..., indices=...)
 MaxResult = namedtuple("max", ["values", "indices"])  # type: ignore[name-match]
@@ -29,7 +31,13 @@ MinResult = namedtuple("min", ["values", "indices"])  # type: ignore[name-match]
 
 
 class MathMethods(
-    OperatorMethods, ElementwiseMethods, ReductionMethods, SortingMethods, LinalgMethods
+    OperatorMethods,
+    ElementwiseMethods,
+    PointwiseMethods,
+    ReductionMethods,
+    StatisticsMethods,
+    SortingMethods,
+    LinalgMethods,
 ):
     """The common reductions (mixed into Tensor); operators and the rest of the math come from
     the mixins named after them."""
@@ -212,6 +220,8 @@ class MathMethods(
         keepdims: Any = None,
     ) -> Any:
         """Σ (x - mean)² / (N - correction); correction 1 (unbiased, the default) or 0."""
+        if isinstance(dim, bool):  # var(False): torch's var(unbiased) overload
+            dim, unbiased = None, dim
         if isinstance(unbiased, bool) and correction is None:
             correction = int(unbiased)
         elif unbiased is not None and not isinstance(

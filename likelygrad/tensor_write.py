@@ -139,6 +139,34 @@ class WriteMethods:
         z = draw("standard_normal", self.shape, self._rng_dtype(), self.device, generator)
         return self._fill_random(z * std + mean if (mean, std) != (0.0, 1.0) else z, "normal_")
 
+    def bernoulli_(self, p: Any = 0.5, *, generator: Any = None) -> Any:
+        """Fill with 1 with probability `p` (a number, or a tensor broadcast to self), else 0."""
+        from .random import draw
+
+        if isinstance(p, D.Tensor):
+            prob = p.detach().to(self._rng_dtype()).expand(*self.shape).array
+            lo, hi = (p.amin().item(), p.amax().item()) if p.numel() else (0.0, 0.0)
+        else:
+            prob = lo = hi = p
+        if not 0 <= lo <= hi <= 1:
+            raise RuntimeError(f"bernoulli_: expected p in [0, 1], got {lo}..{hi}")
+        u = draw("random", self.shape, self._rng_dtype(), self.device, generator)
+        return self._fill_random(u < prob, "bernoulli_")
+
+    def bernoulli(self, p: Any = None, *, generator: Any = None) -> Any:
+        """1 with probability self (or `p`), elementwise, else 0: see `lg.bernoulli`."""
+        from .random_sampling import bernoulli
+
+        return bernoulli(self, p, generator=generator)
+
+    def multinomial(
+        self, num_samples: int, replacement: bool = False, *, generator: Any = None
+    ) -> Any:
+        """Category indices drawn in proportion to self's rows: see `lg.multinomial`."""
+        from .random_sampling import multinomial
+
+        return multinomial(self, num_samples, replacement, generator=generator)
+
     def _rng_dtype(self) -> Any:
         return self.dtype if self.dtype in (dt.float32, dt.float64) else dt.float64
 

@@ -58,6 +58,12 @@ LAYERS = [
     ("softmin", lambda: nn.Softmin(dim=1), (4, 6)),
     ("threshold", lambda: nn.Threshold(0.3, -2.0), (4, 6)),
     ("unflatten", lambda: nn.Unflatten(1, (2, 3)), (4, 6)),
+    ("hardsigmoid", nn.Hardsigmoid, (4, 6)),
+    ("hardswish", nn.Hardswish, (4, 6)),
+    ("prelu", nn.PReLU, (4, 6)),
+    ("prelu-channels", lambda: nn.PReLU(3), (4, 3, 5)),
+    ("zeropad2d", lambda: nn.ZeroPad2d((1, 0, 2, -1)), (4, 2, 3, 5)),
+    ("constantpad1d", lambda: nn.ConstantPad1d((2, 1), -1.5), (4, 3, 5)),
     (
         "mlp",
         lambda: nn.Sequential(
@@ -97,6 +103,8 @@ def test_every_layer_class_has_an_exporter():
     classes = [c for c in vars(nn).values() if inspect.isclass(c)]
     # containers without a forward of their own, and losses (training only), export nothing
     skip = {nn.ModuleDict, nn.ModuleList, nn.ParameterDict, nn.ParameterList}
+    # and modules of two inputs: an exported model takes one
+    skip |= {nn.CosineSimilarity, nn.PairwiseDistance}
     losses = {c for c in classes if c.__module__.endswith(".loss")}
     layers = [c for c in classes if issubclass(c, nn.Module) and c is not nn.Module]
     layers = [c for c in layers if c not in skip | losses]

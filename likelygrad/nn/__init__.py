@@ -97,3 +97,20 @@ from .conv_transpose import ConvTranspose1d, ConvTranspose2d, ConvTranspose3d  #
 from .unpooling import MaxUnpool1d, MaxUnpool2d  # noqa: E402
 
 __all__ += ["ConvTranspose1d", "ConvTranspose2d", "ConvTranspose3d", "MaxUnpool1d", "MaxUnpool2d"]
+
+# more activations, distances and constant padding (activation.py, distance.py, padding.py)
+from .activation import Hardsigmoid, Hardswish, PReLU  # noqa: E402
+from .distance import CosineSimilarity, PairwiseDistance  # noqa: E402
+from .padding import (  # noqa: E402
+    ConstantPad1d,
+    ConstantPad2d,
+    ConstantPad3d,
+    ZeroPad1d,
+    ZeroPad2d,
+    ZeroPad3d,
+)
+
+__all__ += [
+    "ConstantPad1d", "ConstantPad2d", "ConstantPad3d", "CosineSimilarity", "Hardsigmoid",
+    "Hardswish", "PReLU", "PairwiseDistance", "ZeroPad1d", "ZeroPad2d", "ZeroPad3d",
+]  # fmt: skip

@@ -208,3 +208,50 @@ class Threshold(Module):
     def extra_repr(self) -> str:
         extra = ", inplace=True" if self.inplace else ""
         return f"threshold={self.threshold}, value={self.value}{extra}"
+
+
+class Hardsigmoid(_Inplace):
+    """relu6(x + 3) / 6."""
+
+    def forward(self, input: Tensor) -> Tensor:
+        from .functional_activation import hardsigmoid
+
+        return hardsigmoid(input, self.inplace)
+
+    def extra_repr(self) -> str:
+        return ""  # torch prints no inplace flag here
+
+
+class Hardswish(_Inplace):
+    """x · relu6(x + 3) / 6."""
+
+    def forward(self, input: Tensor) -> Tensor:
+        from .functional_activation import hardswish
+
+        return hardswish(input, self.inplace)
+
+    def extra_repr(self) -> str:
+        return ""  # torch prints no inplace flag here
+
+
+class PReLU(Module):
+    """x if x > 0 else a·x, with a learned slope `a`: one for all channels, or one per channel
+    (num_parameters = C, dim 1 of the input), each starting at `init`."""
+
+    def __init__(
+        self, num_parameters: int = 1, init: float = 0.25, device: Any = None, dtype: Any = None
+    ) -> None:
+        super().__init__()
+        from ..creation import full
+        from .module import Parameter
+
+        self.num_parameters, self.init = num_parameters, init
+        self.weight = Parameter(full((num_parameters,), init, dtype=dtype, device=device))
+
+    def forward(self, input: Tensor) -> Tensor:
+        from .functional_activation import prelu
+
+        return prelu(input, self.weight)
+
+    def extra_repr(self) -> str:
+        return f"num_parameters={self.num_parameters}"

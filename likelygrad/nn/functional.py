@@ -254,5 +254,9 @@ def normalize(
     return result
 
 
+from .functional_activation import hardsigmoid, hardswish, prelu  # noqa: E402
 from .functional_conv import *  # noqa: E402, F403 (convolution, pooling, normalization)
 from .functional_convt import *  # noqa: E402, F403 (transposed convolution, max-unpooling)
+from .functional_distance import cosine_similarity, pairwise_distance  # noqa: E402
+
+__all__ += ["cosine_similarity", "hardsigmoid", "hardswish", "pairwise_distance", "prelu"]

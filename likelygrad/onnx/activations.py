@@ -1,5 +1,6 @@
 """Exporters of the activations PyTorch parity added (CELU, SELU, Hardtanh, ReLU6, LogSigmoid,
-Mish, Softmin, Threshold) and of Unflatten, each composed from opset-17 operators."""
+Mish, Softmin, Threshold, Hardsigmoid, Hardswish, PReLU), of Unflatten and of the constant
+padding layers, each composed from opset-17 operators."""
 
 from __future__ import annotations
 
@@ -79,3 +80,40 @@ def unflatten(g: Graph, m: Any, x: str, example: Tensor) -> str:
     sizes = [int(s) for s in m.unflattened_size]
     shape = [0] * dim + sizes + [0] * (example.ndim - dim - 1)
     return g.node("Reshape", [x, g.ints(shape, "shape")])
+
+
+@register("Hardsigmoid")
+def hardsigmoid(g: Graph, m: Any, x: str, example: Tensor) -> str:
+    """max(0, min(1, x/6 + 1/2))."""
+    return g.node("HardSigmoid", [x], alpha=1 / 6, beta=0.5)
+
+
+@register("Hardswish")
+def hardswish(g: Graph, m: Any, x: str, example: Tensor) -> str:
+    """x · max(0, min(1, x/6 + 1/2)) (ONNX's HardSwish has exactly these constants)."""
+    return g.node("HardSwish", [x])
+
+
+@register("PReLU")
+def prelu(g: Graph, m: Any, x: str, example: Tensor) -> str:
+    """x if x > 0 else a·x: the slopes shaped (C, 1, ..., 1) to broadcast along dim 1."""
+    w = m.weight.numpy(force=True)
+    if w.size > 1:
+        w = w.reshape((w.size,) + (1,) * (example.ndim - 2))
+    return g.node("PRelu", [x, g.const(w, "slope")])
+
+
+def _constant_pad(g: Graph, m: Any, x: str, example: Tensor) -> str:
+    """F.pad's (left, right, top, bottom, ...) amounts, last dimension first, as ONNX's pads:
+    every dimension's begin, then every dimension's end (negative amounts crop)."""
+    k = len(m.padding) // 2
+    lead = [0] * (example.ndim - k)
+    begins = lead + [int(m.padding[2 * i]) for i in reversed(range(k))]
+    ends = lead + [int(m.padding[2 * i + 1]) for i in reversed(range(k))]
+    value = _scalar(g, float(m.value), example, "value")
+    return g.node("Pad", [x, g.ints(begins + ends, "pads"), value], mode="constant")
+
+
+for _name in ["ConstantPad1d", "ConstantPad2d", "ConstantPad3d", "ZeroPad1d", "ZeroPad2d",
+              "ZeroPad3d"]:  # fmt: skip
+    register(_name)(_constant_pad)
