@@ -203,9 +203,9 @@ class Tensor(MathMethods, ShapeMethods, IndexingMethods, AutogradMethods, Python
             return 0
         if isinstance(self.array, np.ndarray):
             return int(self.array.__array_interface__["data"][0])
-        data = getattr(self.array, "data", None)  # CuPy: a MemoryPointer
-        if hasattr(data, "ptr"):
-            return int(data.ptr)
+        ptr = getattr(getattr(self.array, "data", None), "ptr", None)  # CuPy: a MemoryPointer
+        if ptr is not None:
+            return int(ptr)
         raise RuntimeError(f"data_ptr(): arrays of {type(self.array).__name__} expose no address")
 
     def _dim(self, dim: int) -> int:

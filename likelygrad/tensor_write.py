@@ -157,7 +157,7 @@ class WriteMethods:
         """1 with probability self (or `p`), elementwise, else 0: see `lg.bernoulli`."""
         from .random_sampling import bernoulli
 
-        return bernoulli(self, p, generator=generator)
+        return bernoulli(self, p, generator=generator)  # type: ignore[arg-type]
 
     def multinomial(
         self, num_samples: int, replacement: bool = False, *, generator: Any = None
@@ -165,7 +165,7 @@ class WriteMethods:
         """Category indices drawn in proportion to self's rows: see `lg.multinomial`."""
         from .random_sampling import multinomial
 
-        return multinomial(self, num_samples, replacement, generator=generator)
+        return multinomial(self, num_samples, replacement, generator=generator)  # type: ignore[arg-type]
 
     def _rng_dtype(self) -> Any:
         return self.dtype if self.dtype in (dt.float32, dt.float64) else dt.float64
