@@ -229,9 +229,14 @@ def test_set_detect_anomaly_call_and_context_manager() -> None:
     lg.autograd.set_detect_anomaly(False)
     seen.append(state())
     assert seen == [
-        "set_detect_anomaly", (True, True), (False, False), (True, True), (True, False),
-        (True, True), (False, False),
-    ]  # fmt: skip
+        "set_detect_anomaly",
+        (True, True),
+        (False, True),
+        (True, True),
+        (True, False),
+        (True, True),
+        (False, True),
+    ]  # fmt: skip  (torch 2.13 gives exactly this: check_nan reads as set, detection on or off)
 
 
 def test_set_detect_anomaly_matches_torch() -> None:
@@ -263,3 +268,23 @@ def test_anomaly_context_manager_restores_on_error_and_detect_anomaly_still_work
     assert not lg.autograd.is_anomaly_enabled()
     with pytest.raises(TypeError, match="must be bool"):
         lg.autograd.set_detect_anomaly(1)  # type: ignore[arg-type]  # as torch
+
+
+@pytest.mark.parametrize("lib_name", ["likelygrad", "torch"])
+def test_inference_mode_and_check_nan_flags_read_as_torch_reports_them(lib_name: str) -> None:
+    lib = lg if lib_name == "likelygrad" else pytest.importorskip("torch")
+    with lib.no_grad():
+        assert not lib.is_inference_mode_enabled()  # no_grad alone is not inference mode
+    with lib.inference_mode():
+        assert lib.is_inference_mode_enabled() and not lib.is_grad_enabled()
+        with lib.inference_mode(False):
+            assert not lib.is_inference_mode_enabled() and lib.is_grad_enabled()
+        assert lib.is_inference_mode_enabled()
+    assert not lib.is_inference_mode_enabled() and lib.is_grad_enabled()
+    assert lib.is_anomaly_check_nan_enabled()  # the flag, though detection is off
+    try:
+        lib.autograd.set_detect_anomaly(False, check_nan=False)
+        assert not lib.is_anomaly_check_nan_enabled()
+    finally:
+        lib.autograd.set_detect_anomaly(False, check_nan=True)
+    assert lib.is_anomaly_check_nan_enabled()

@@ -18,6 +18,7 @@ if TYPE_CHECKING:
 
 class _GradMode(threading.local):
     enabled = True  # per thread, as in PyTorch: a no_grad block in one thread leaves others
+    inference = False  # inside inference_mode() (no_grad alone is not inference mode)
 
 
 class _Anomaly:
@@ -113,15 +114,15 @@ class inference_mode(DecoratorContextManager):  # noqa: N801
 
     def __init__(self, mode: bool = True) -> None:
         self.mode = mode
-        self.prev = _MODE.enabled
+        self.prev = _MODE.enabled, _MODE.inference
 
     def __enter__(self) -> None:
         # torch's InferenceMode(False) turns grad mode on, even inside no_grad
-        self.prev = _MODE.enabled
-        _MODE.enabled = not self.mode
+        self.prev = _MODE.enabled, _MODE.inference
+        _MODE.enabled, _MODE.inference = not self.mode, self.mode
 
     def __exit__(self, *exc: object) -> None:
-        _MODE.enabled = self.prev
+        _MODE.enabled, _MODE.inference = self.prev
 
     def clone(self) -> inference_mode:
         """A fresh manager for one call of a decorated function."""
@@ -134,8 +135,8 @@ def is_grad_enabled() -> bool:
 
 
 def is_inference_mode_enabled() -> bool:
-    """True inside `inference_mode()` or `no_grad()`."""
-    return not _MODE.enabled
+    """True inside `inference_mode()` (not inside `no_grad()` alone), as in torch."""
+    return _MODE.inference
 
 
 # ---- anomaly detection ----------------------------------------------------------------------
@@ -176,7 +177,8 @@ def is_anomaly_enabled() -> bool:
 
 
 def is_anomaly_check_nan_enabled() -> bool:
-    return _ANOMALY.enabled and _ANOMALY.check_nan
+    """The check_nan flag as last set, whether or not detection is on (as torch reports it)."""
+    return _ANOMALY.check_nan
 
 
 def user_frame(stack: list[traceback.FrameSummary]) -> str:
