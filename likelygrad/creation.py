@@ -15,6 +15,7 @@ from . import dtypes as dt
 from .backend import CPU, backend_for, is_foreign_array
 from .buffers import copy_of
 from .devices import device_or_default
+from .errors import OutOfRangeError, ShapeError
 from .tensor import Tensor
 from .tensor_shape import sizes as sizes_of
 
@@ -56,7 +57,12 @@ def tensor(
         return t.requires_grad_() if requires_grad else t
     if dtype is not None and not isinstance(data, np.ndarray | np.generic):
         # straight to the asked dtype: 0.9 as float64 must not pass through float32 first
-        arr = np.array(D.infer(data) if _has_tensors(data) else data, dtype=dt.as_dtype(dtype))
+        try:
+            arr = np.array(D.infer(data) if _has_tensors(data) else data, dtype=dt.as_dtype(dtype))
+        except OverflowError as e:  # tensor([2**40], dtype=int32)
+            raise OutOfRangeError(
+                f"value cannot be converted to type {dt.as_dtype(dtype)} without overflow ({e})"
+            ) from None
     elif isinstance(data, np.ndarray) and (dtype is None or dt.as_dtype(dtype) == data.dtype):
         arr = copy_of(data)  # a batch copied every step: into a recycled buffer (buffers.py)
     else:
@@ -113,7 +119,16 @@ def _filled(
     default: Any = None,
 ) -> Tensor:
     d = dt.as_dtype(dtype) if dtype is not None else (default or dt.get_default_dtype())
-    return _place(np.full(sizes_of(size), fill, dtype=d), device, requires_grad)
+    shape = sizes_of(size)
+    if any(n < 0 for n in shape):
+        bad = next(n for n in shape if n < 0)
+        raise ShapeError(f"Trying to create tensor with negative dimension {bad}: {list(shape)}")
+    try:
+        return _place(np.full(shape, fill, dtype=d), device, requires_grad)
+    except OverflowError as e:  # full(2, 2**40, dtype=int32)
+        raise OutOfRangeError(
+            f"value cannot be converted to type {d} without overflow ({e})"
+        ) from None
 
 
 def into(out: Tensor | None, t: Tensor) -> Tensor:

@@ -21,7 +21,7 @@ from .autograd.engine import OBSERVERS
 from .autograd.modes import _ANOMALY, _MODE, anomaly_error
 from .autograd.node import Node
 from .backend import NUMPY, backend_of, common_backend
-from .errors import ShapeError
+from .errors import DataTypeError, ScalarConversionError, ShapeError
 
 Tensor: Any = None  # set by tensor.py once the class exists
 _new = object.__new__
@@ -220,7 +220,7 @@ def infer(data: Any) -> np.ndarray:
     elif arr.dtype == np.complex128 and dt.get_default_dtype() == dt.float32:
         arr = arr.astype(np.complex64)
     elif arr.dtype.kind not in "biufc":
-        raise TypeError(
+        raise DataTypeError(
             f"cannot make a tensor from {type(data).__name__} data of NumPy dtype {arr.dtype}: "
             "tensors hold numbers (bool, int, float or complex)"
         )
@@ -232,7 +232,9 @@ def _scalars_of_tensors(data: Any) -> Any:
     each must hold one element ([tensor([1.]), tensor([2.])] has shape (2,))."""
     if isinstance(data, Tensor):
         if data.numel() != 1:
-            raise ValueError("only one element tensors can be converted to Python scalars")
+            raise ScalarConversionError(
+                "only one element tensors can be converted to Python scalars"
+            )
         return data.numpy(force=True).reshape(())
     if isinstance(data, list | tuple) and any(isinstance(v, Tensor | list | tuple) for v in data):
         return [_scalars_of_tensors(v) for v in data]

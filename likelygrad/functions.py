@@ -15,6 +15,7 @@ from . import shape_ops as SH
 from .broadcasting import broadcast_shapes as broadcast_shapes
 from .broadcasting import broadcast_tensors as broadcast_tensors
 from .einsum import einsum as einsum
+from .errors import EmptySequenceError
 from .function_forms import *  # noqa: F403 (lg.exp(x) is x.exp(), ...)
 from .random_sampling import bernoulli as bernoulli
 from .random_sampling import multinomial as multinomial
@@ -26,8 +27,10 @@ from .tensor_stats import var_mean as var_mean
 
 
 def _tensors(xs: Sequence[Any], name: str) -> list[Tensor]:
-    if isinstance(xs, Tensor) or len(xs) == 0:
-        raise TypeError(f"{name}(): expected a non-empty sequence of tensors")
+    if isinstance(xs, Tensor):
+        raise TypeError(f"{name}(): expected a sequence of tensors, got one tensor")
+    if len(xs) == 0:
+        raise EmptySequenceError(f"{name}(): expected a non-empty sequence of tensors")
     ts, _ = D.promote(name, *xs)
     return ts
 

@@ -31,7 +31,7 @@ from __future__ import annotations
 import operator
 from typing import Any
 
-from .errors import ShapeError
+from .errors import IntegerPowerError, ShapeError
 
 
 class Op:
@@ -141,7 +141,10 @@ class Pow(Op):  # z = x^y;  dz/dx = y x^(y-1) (0 where y = 0),  dz/dy = x^y log 
 
     @staticmethod
     def forward(ctx, x, y):
-        z = x**y
+        try:
+            z = x**y
+        except ValueError as e:  # NumPy: integers to negative integer powers
+            raise IntegerPowerError(str(e)) from None
         ctx.saved = (x, y, z)
         return z
 

@@ -20,6 +20,7 @@ from . import elementwise as E
 from . import indexing as IX
 from . import inplace as IP
 from .backend import backend_of
+from .errors import ShapeError
 from .index_args import along_dim, convert_index, on_device_of
 from .tensor_inplace import InplaceMethods
 
@@ -59,10 +60,17 @@ class IndexingMethods(InplaceMethods):
             return
         xp = backend_of(self.array)
         va = v.array if xp.dtype_of(v.array) == self.dtype else xp.astype(v.array, self.array.dtype)
-        if IX.is_advanced(idx) and type(self.array) is not np.ndarray:
-            self.array[...] = xp.put(self.array, idx, va)  # the Array API has no x[ints] = v
-        else:
-            self.array[idx if IX.is_advanced(idx) else tuple(p for p in idx if p is not None)] = va
+        try:
+            if IX.is_advanced(idx) and type(self.array) is not np.ndarray:
+                self.array[...] = xp.put(self.array, idx, va)  # the Array API has no x[ints] = v
+            else:
+                where = idx if IX.is_advanced(idx) else tuple(p for p in idx if p is not None)
+                self.array[where] = va
+        except ValueError as e:  # NumPy's "could not broadcast": torch's RuntimeError
+            raise ShapeError(
+                f"shape mismatch: value tensor of shape {list(v.shape)} cannot be broadcast to "
+                f"the indexing result ({e})"
+            ) from None
         self._version[0] += 1
 
     def gather(self, dim: int, index: Any) -> Any:

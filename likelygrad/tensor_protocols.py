@@ -16,6 +16,7 @@ import numpy as np
 from .backend import as_device, backend_for, backend_of
 from .dispatch import leaf_node
 from .dispatch import make as _make
+from .errors import ScalarConversionError
 from .shared_memory import attach, share, shared_file
 
 if TYPE_CHECKING:
@@ -86,10 +87,19 @@ class PythonMethods:
         return bool(self.item())
 
     def __float__(self) -> float:
-        return float(self.item())
+        return float(self._one_element())
 
     def __int__(self) -> int:
-        return int(self.item())
+        return int(self._one_element())
+
+    def _one_element(self) -> Any:
+        """item() for int()/float(): torch raises ValueError there (item() raises RuntimeError)."""
+        if self.numel() != 1:
+            raise ScalarConversionError(
+                "only one element tensors can be converted to Python scalars (this one has shape "
+                f"{tuple(self.shape)}: pick an element, or reduce it, e.g. t.sum())"
+            )
+        return self.item()
 
     def __complex__(self) -> complex:
         return complex(self.item())

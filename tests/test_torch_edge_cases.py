@@ -110,3 +110,45 @@ def test_factories_take_size_as_a_keyword(lib):
     assert tuple(lib.randn(size=(2, 3)).shape) == (2, 3)
     assert tuple(lib.rand(size=(1,)).shape) == (1,)
     assert np.asarray(lib.zeros(2, 3)).shape == (2, 3)
+
+
+ERRORS = {  # what torch raises; likelygrad's error is that type too (and often also NumPy's)
+    "tensor(None)": (lambda L: L.tensor(None), RuntimeError),
+    "int32 overflow": (lambda L: L.tensor([2**40], dtype=L.int32), RuntimeError),
+    "int() of two elements": (lambda L: int(L.tensor([2, 3])), ValueError),
+    "float() of two elements": (lambda L: float(L.tensor([2.0, 3.0])), ValueError),
+    "item() of two elements": (lambda L: L.tensor([2, 3]).item(), RuntimeError),
+    "cat([])": (lambda L: L.cat([]), ValueError),
+    "TensorDataset sizes": (
+        lambda L: L.utils.data.TensorDataset(L.zeros(3), L.zeros(4)),
+        AssertionError,
+    ),
+    "zeros(-1)": (lambda L: L.zeros(-1), RuntimeError),
+    "setitem shapes": (lambda L: L.zeros(3).__setitem__(slice(None), L.ones(2)), RuntimeError),
+    "int ** -1": (lambda L: L.tensor([2]) ** -1, RuntimeError),
+    "ragged batch": (
+        lambda L: next(iter(L.utils.data.DataLoader([L.zeros(2), L.zeros(3)], batch_size=2))),
+        RuntimeError,
+    ),
+}
+
+
+@pytest.mark.parametrize("lib", libs(), ids=lambda m: m.__name__)
+@pytest.mark.parametrize("case", sorted(ERRORS))
+def test_errors_have_torchs_exception_types(lib, case):
+    make, expected = ERRORS[case]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        with pytest.raises(expected):
+            make(lib)
+
+
+def test_likelygrads_errors_keep_their_older_types_too():
+    with pytest.raises(TypeError):
+        lg.tensor(None)
+    with pytest.raises(OverflowError):
+        lg.tensor([2**40], dtype=lg.int32)
+    with pytest.raises(ValueError):
+        lg.zeros(3).__setitem__(slice(None), lg.ones(2))
+    with pytest.raises(ValueError):
+        lg.utils.data.TensorDataset(lg.zeros(3), lg.zeros(4))

@@ -21,6 +21,7 @@ from ...backend import backend_of
 from ...creation import as_tensor, tensor
 from ...dispatch import make
 from ...dtypes import float64
+from ...errors import ShapeError
 from ...tensor import Tensor
 
 _STRING_OR_OBJECT = re.compile(r"[SaUO]")
@@ -34,6 +35,14 @@ def collate_tensor_fn(batch: Any, *, collate_fn_map: dict | None = None) -> Tens
     if any(t.requires_grad for t in batch):
         return functions.stack(list(batch), 0)
     arrays = [t.array for t in batch]
+    sizes = {tuple(a.shape) for a in arrays}
+    if len(sizes) > 1:  # torch's message, naming the first two entries that differ
+        i = next(k for k, a in enumerate(arrays) if tuple(a.shape) != tuple(arrays[0].shape))
+        raise ShapeError(
+            f"stack expects each tensor to be equal size, but got {list(arrays[0].shape)} at "
+            f"entry 0 and {list(arrays[i].shape)} at entry {i}: pad the samples to one size, or "
+            "pass a collate_fn that does"
+        )
     if type(arrays[0]) is np.ndarray:
         return make(np.stack(arrays), None)
     return make(backend_of(arrays[0]).stack(arrays, axis=0), None)

@@ -19,6 +19,7 @@ import numpy as np
 
 from ...buffers import RowGather
 from ...creation import as_tensor
+from ...errors import SizeMismatchError
 from ...random import numpy_rng
 from ...tensor import Tensor
 
@@ -62,7 +63,7 @@ class TensorDataset(Dataset):
             raise ValueError("TensorDataset: every tensor needs a first dimension to index")
         if any(t.shape[0] != self.tensors[0].shape[0] for t in self.tensors):
             sizes = [t.shape[0] for t in self.tensors]
-            raise ValueError(f"Size mismatch between tensors: first dimensions {sizes}")
+            raise SizeMismatchError(f"Size mismatch between tensors: first dimensions {sizes}")
         self._gathers = [RowGather() for _ in self.tensors]
 
     def __getitem__(self, index: Any) -> tuple[Tensor, ...]:
