@@ -243,6 +243,9 @@ class Step(Op):  # floor, ceil, round, trunc, sign: piecewise constant, so the g
         if fn == "round" and decimals:
             scale = 10.0**decimals
             return xp.round(x * scale) / scale
+        if fn == "sign" and xp.dtype_of(x).kind == "f":  # torch: sign(nan) = 0
+            s = xp.sign(x)
+            return xp.where(xp.isnan(s), xp.zeros_like(s), s)
         return getattr(xp, fn)(x)
 
     @staticmethod

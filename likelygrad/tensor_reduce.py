@@ -95,7 +95,14 @@ class ReductionMethods:
             flat = self.reshape(-1)
             if flat.numel() == 0:
                 return D.const(self, float("nan"), self.dtype if self.dtype.kind == "f" else None)
-            return flat.median(0).values.reshape(())
+            m = flat.median(0).values.reshape(())
+            if not flat.requires_grad:
+                return m
+            # as torch, the gradient of the value alone is shared evenly among the elements equal
+            # to it (the nan ones when it is nan): m + Σ_ties (x - m) / #ties is m, exactly
+            m = m.detach()
+            ties = (flat == m) | (flat.isnan() & m.isnan())
+            return m + (flat - m).where(ties, 0.0).sum() / ties.sum()
         d = self._dim(dim)
         n = self.shape[d] if self.ndim else 1
         if n == 0:

@@ -152,3 +152,27 @@ def test_likelygrads_errors_keep_their_older_types_too():
         lg.zeros(3).__setitem__(slice(None), lg.ones(2))
     with pytest.raises(ValueError):
         lg.utils.data.TensorDataset(lg.zeros(3), lg.zeros(4))
+
+
+@pytest.mark.parametrize("lib", libs(), ids=lambda m: m.__name__)
+def test_sign_of_nan_is_zero(lib):
+    assert lib.sign(lib.tensor([float("nan"), -2.0, 0.0, 3.0])).tolist() == [0.0, -1.0, 0.0, 1.0]
+
+
+@pytest.mark.parametrize("lib", libs(), ids=lambda m: m.__name__)
+@pytest.mark.parametrize(
+    "values, grad",
+    [([1.0, 2.0, 2.0, 3.0], [0.0, 0.5, 0.5, 0.0]),
+     ([0.1, 0.1, 0.1, 3.0], [1 / 3, 1 / 3, 1 / 3, 0.0]),
+     ([1.0, float("nan"), 2.0, float("nan")], [0.0, 0.5, 0.0, 0.5])],
+)  # fmt: skip
+def test_median_of_all_elements_shares_its_gradient_among_ties(lib, values, grad):
+    x = lib.tensor(values, requires_grad=True)
+    m = x.median()
+    m.backward()
+    want = lib.tensor(values).median().item()  # the value itself is unchanged, exactly
+    assert (np.isnan(want) and np.isnan(m.item())) or m.item() == want
+    np.testing.assert_allclose(x.grad.tolist(), grad, rtol=1e-6)
+    y = lib.tensor(values, requires_grad=True)
+    y.median(0).values.backward()  # along a dim: all of it to the index returned
+    assert sorted(y.grad.tolist()) == [0.0, 0.0, 0.0, 1.0]
