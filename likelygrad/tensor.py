@@ -12,6 +12,7 @@ owns an accumulator node (`_node`), so `requires_grad` is simply `_node is not N
 from __future__ import annotations
 
 import math
+import warnings
 from typing import Any
 
 import numpy as np
@@ -95,7 +96,21 @@ class Tensor(MathMethods, ShapeMethods, IndexingMethods, AutogradMethods, Python
 
     is_cuda = property(lambda self: self.device.type == "cuda", doc="True on a GPU.")
     is_leaf = property(lambda self: self._node is None or self._node.op is ACCUMULATE)
-    T = property(lambda self: self.permute(*reversed(range(self.ndim))), doc="Axes reversed.")
+
+    @property
+    def T(self) -> Any:  # noqa: N802
+        """Axes reversed (a transpose for matrices; torch warns for other dimensions)."""
+        if self.ndim != 2:
+            warnings.warn(
+                "The use of `x.T` on tensors of dimension other than 2 to reverse their shape is "
+                "deprecated and it will throw an error in a future release. Consider `x.mT` to "
+                "transpose batches of matrices or `x.permute(*torch.arange(x.ndim - 1, -1, -1))` "
+                "to reverse the dimensions of a tensor.",
+                UserWarning,
+                stacklevel=2,
+            )
+        return self.permute(*reversed(range(self.ndim)))
+
     mT = property(lambda self: self.transpose(-2, -1), doc="The last two axes swapped.")
 
     @property
@@ -126,7 +141,10 @@ class Tensor(MathMethods, ShapeMethods, IndexingMethods, AutogradMethods, Python
     @property
     def grad(self) -> Tensor | None:
         """dL/d(self) accumulated by backward (a Tensor), or None."""
-        return self._grad
+        g = self._grad
+        if g is None and self._node is not None and not self.is_leaf and not self.retains_grad:
+            warnings.warn(_NON_LEAF_GRAD, UserWarning, stacklevel=2)  # as torch, a likely mistake
+        return g
 
     @grad.setter
     def grad(self, value: Any) -> None:
@@ -215,6 +233,14 @@ class Tensor(MathMethods, ShapeMethods, IndexingMethods, AutogradMethods, Python
         return normalize_dim(dim, self.array.ndim)
 
     __hash__ = object.__hash__
+
+
+_NON_LEAF_GRAD = (
+    "The .grad attribute of a Tensor that is not a leaf Tensor is being accessed. Its .grad "
+    "attribute won't be populated during autograd.backward(). If you indeed want the .grad field "
+    "to be populated for a non-leaf Tensor, use .retain_grad() on the non-leaf Tensor. If you "
+    "access the non-leaf Tensor by mistake, make sure you access the leaf Tensor instead."
+)
 
 
 class Size(tuple):

@@ -259,6 +259,7 @@ def test_get_lr_outside_step_warns_as_torch():
     _, opt, scheduler = make_ours(lambda m, o: m.StepLR(o, 2), "sgd")
     with pytest.warns(UserWarning, match="get_last_lr"):
         scheduler.get_lr()
+    opt.step()  # first, as torch asks (else step() warns of the order)
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         scheduler.step()

@@ -176,3 +176,31 @@ def test_median_of_all_elements_shares_its_gradient_among_ties(lib, values, grad
     y = lib.tensor(values, requires_grad=True)
     y.median(0).values.backward()  # along a dim: all of it to the index returned
     assert sorted(y.grad.tolist()) == [0.0, 0.0, 0.0, 1.0]
+
+
+def _warned(fn, text):
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        fn()
+    return any(text in str(w.message) for w in caught)
+
+
+@pytest.mark.parametrize("lib", libs(), ids=lambda m: m.__name__)
+def test_torchs_warnings_for_likely_mistakes(lib):
+    x = lib.ones(2, requires_grad=True)
+    y = x * 2
+    assert _warned(lambda: y.grad, "not a leaf Tensor")  # a non-leaf's .grad stays None
+    y.retain_grad()
+    y.sum().backward()
+    assert not _warned(lambda: (x.grad, y.grad), "not a leaf Tensor")
+    assert _warned(lambda: lib.ones(2, 3, 4).T, "x.T")
+    assert not _warned(lambda: lib.ones(2, 3).T, "x.T")
+    m = lib.nn.Linear(2, 2)
+    opt = lib.optim.SGD(m.parameters(), lr=0.1)
+    sched = lib.optim.lr_scheduler.StepLR(opt, 1)
+    assert _warned(sched.step, "before `optimizer.step()`")
+    opt2 = lib.optim.SGD(m.parameters(), lr=0.1)
+    sched2 = lib.optim.lr_scheduler.StepLR(opt2, 1)
+    m(lib.ones(1, 2)).sum().backward()
+    opt2.step()
+    assert not _warned(sched2.step, "before `optimizer.step()`")

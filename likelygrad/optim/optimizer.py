@@ -102,6 +102,7 @@ def _changes_versions(step: Callable[..., Any]) -> Callable[..., Any]:
     @functools.wraps(step)
     def counted(self: Any, *args: Any, **kwargs: Any) -> Any:
         out = step(self, *args, **kwargs)
+        self._opt_called = True  # for lr_scheduler's check that step() came first, as torch's
         for group in self.param_groups:
             for p in group["params"]:
                 if p.grad is not None:

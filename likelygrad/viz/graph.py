@@ -179,7 +179,7 @@ def _record(label: str, v: Vertex) -> str:
     fields = [_escape(title)]
     if value is not None:
         fields.append(_field("value", value))
-    grad = v.tensor.grad if v.tensor is not None else None
+    grad = v.tensor._grad if v.tensor is not None else None  # _grad: no non-leaf warning
     if grad is not None:
         fields.append(_field("grad", grad.numpy(force=True)))
     return "|".join(fields)

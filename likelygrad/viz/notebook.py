@@ -72,7 +72,7 @@ def graph_text(tensor: Tensor) -> str:
         fields = [head]
         if v.value is not None:
             fields.append("value " + "; ".join(graph.describe(graph._host(v.value))))
-        grad = v.tensor.grad if v.tensor is not None else None
+        grad = v.tensor._grad if v.tensor is not None else None  # no non-leaf warning
         if grad is not None:
             fields.append("grad " + "; ".join(graph.describe(grad.numpy(force=True))))
         if v.freed:

@@ -100,6 +100,14 @@ class LRScheduler:
         ``epoch`` (deprecated in torch too) jumps to that epoch, using the closed form of the
         schedule where it has one.
         """
+        if self._step_count == 1 and not getattr(self.optimizer, "_opt_called", False):
+            warnings.warn(
+                "Detected call of `lr_scheduler.step()` before `optimizer.step()`: call "
+                "`optimizer.step()` first (as torch asks since 1.1.0), or the schedule's first "
+                "learning rate is skipped.",
+                UserWarning,
+                stacklevel=2,
+            )
         self._step_count += 1
         if epoch is not None:
             warnings.warn(EPOCH_DEPRECATION_WARNING, UserWarning, stacklevel=2)
