@@ -70,6 +70,17 @@ def reduce_nll(log_prob: Tensor, reduction: str) -> Tensor:
     raise ValueError(f"reduction must be 'mean', 'sum' or 'none', got {reduction!r}")
 
 
+def integer_labels(labels: np.ndarray, op: str) -> np.ndarray:
+    """Class labels as intp; ValueError naming the first non-integral value (2.5) or dtype."""
+    if labels.dtype.kind == "f":
+        frac = labels != np.round(labels)
+        if frac.any():
+            raise ValueError(f"{op}: labels must be integers, got {labels[frac].flat[0].item()!r}")
+    elif labels.dtype.kind not in "iub":
+        raise ValueError(f"{op}: labels must be integers, got {labels.dtype}")
+    return labels.astype(np.intp, copy=False)
+
+
 def class_labels(y: Any, logits_shape: tuple[int, ...], op: str) -> np.ndarray:
     """`y` as integer class indices for logits of `logits_shape` (classes on the last axis):
     one label per row, integral, in [0, K); ValueError naming the offending value otherwise."""
@@ -81,13 +92,7 @@ def class_labels(y: Any, logits_shape: tuple[int, ...], op: str) -> np.ndarray:
             f"{op}: logits {logits_shape} need labels of shape {batch} "
             f"(one class index per row), got {tuple(labels.shape)}"
         )
-    if labels.dtype.kind == "f":
-        frac = labels != np.round(labels)
-        if frac.any():
-            raise ValueError(f"{op}: labels must be integers, got {labels[frac].flat[0].item()!r}")
-    elif labels.dtype.kind not in "iub":
-        raise ValueError(f"{op}: labels must be integers, got {labels.dtype}")
-    given, labels = labels, labels.astype(np.intp, copy=False)
+    given, labels = labels, integer_labels(labels, op)
     # one pass checks both ends: read as unsigned, a negative label is larger than any K
     if labels.size and np.maximum.reduce(labels.view(np.uintp), axis=None) >= k:
         bad = given[(labels < 0) | (labels >= k)].flat[0]

@@ -31,10 +31,7 @@ def rand(
     out: Any = None,
 ) -> Tensor:
     """Samples from U[0, 1)."""
-    d = dt.as_dtype(dtype) if dtype is not None else dt.get_default_dtype()
-    t = _make(draw("random", sizes_of(_shape(sizes, size)), _rng_dtype(d), device, generator), None)
-    t = t if t.dtype == d else t.to(d)
-    return into(out, t.requires_grad_() if requires_grad else t)
+    return _floats("random", _shape(sizes, size), generator, dtype, device, requires_grad, out)
 
 
 def randn(
@@ -47,13 +44,18 @@ def randn(
     out: Any = None,
 ) -> Tensor:
     """Standard normal samples from `generator` (default: the device's global one)."""
+    shape = _shape(sizes, size)
+    return _floats("standard_normal", shape, generator, dtype, device, requires_grad, out)
+
+
+def _floats(
+    method: str, shape: tuple, generator: Any, dtype: Any, device: Any, grad: bool, out: Any
+) -> Tensor:
+    """Float samples of NumPy Generator `method` (float32/64 drawn directly, else cast)."""
     d = dt.as_dtype(dtype) if dtype is not None else dt.get_default_dtype()
-    t = _make(
-        draw("standard_normal", sizes_of(_shape(sizes, size)), _rng_dtype(d), device, generator),
-        None,
-    )
+    t = _make(draw(method, sizes_of(shape), _rng_dtype(d), device, generator), None)
     t = t if t.dtype == d else t.to(d)
-    return into(out, t.requires_grad_() if requires_grad else t)
+    return into(out, t.requires_grad_() if grad else t)
 
 
 def _rng_dtype(d: np.dtype) -> np.dtype:

@@ -11,6 +11,7 @@ import numpy as np
 
 from .. import dispatch as D
 from ..backend import NUMPY, backend_of
+from ..likelihoods import integer_labels
 from ..tensor import Tensor
 
 
@@ -77,13 +78,7 @@ def class_targets(
             f"{op}: logits {shape} need labels of shape {batch} (one class index per example), "
             f"got {tuple(labels.shape)}: {torch_says}"
         )
-    if labels.dtype.kind == "f":
-        frac = labels != np.round(labels)
-        if frac.any():
-            raise ValueError(f"{op}: labels must be integers, got {labels[frac].flat[0].item()!r}")
-    elif labels.dtype.kind not in "iub":
-        raise ValueError(f"{op}: labels must be integers, got {labels.dtype}")
-    given, labels = labels, labels.astype(np.intp, copy=False)
+    given, labels = labels, integer_labels(labels, op)
     # one pass checks both ends: read as unsigned, a negative label is larger than any k
     in_range = not labels.size or np.maximum.reduce(labels.view(np.uintp), axis=None) < k
     if in_range and not 0 <= ignore_index < k:  # the common case: nothing can be ignored
